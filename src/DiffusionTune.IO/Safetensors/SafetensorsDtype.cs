@@ -1,0 +1,44 @@
+using static TorchSharp.torch;
+
+namespace DiffusionTune.IO.Safetensors;
+
+/// <summary>The safetensors dtype names and how they map onto torch scalar types.</summary>
+public static class SafetensorsDtype
+{
+    static readonly (string Name, ScalarType Type, int Size)[] Known =
+    [
+        ("F64", ScalarType.Float64, 8),
+        ("F32", ScalarType.Float32, 4),
+        ("F16", ScalarType.Float16, 2),
+        ("BF16", ScalarType.BFloat16, 2),
+        ("I64", ScalarType.Int64, 8),
+        ("I32", ScalarType.Int32, 4),
+        ("I16", ScalarType.Int16, 2),
+        ("I8", ScalarType.Int8, 1),
+        ("U8", ScalarType.Byte, 1),
+        ("BOOL", ScalarType.Bool, 1),
+    ];
+
+    public static bool TryParse(string name, out ScalarType type, out int elementSize)
+    {
+        foreach (var known in Known)
+        {
+            if (known.Name == name)
+            {
+                (type, elementSize) = (known.Type, known.Size);
+                return true;
+            }
+        }
+        (type, elementSize) = (default, 0);
+        return false;
+    }
+
+    public static string NameOf(ScalarType type)
+    {
+        foreach (var known in Known)
+            if (known.Type == type) return known.Name;
+        throw new NotSupportedException($"safetensors has no dtype for {type}");
+    }
+
+    public static IEnumerable<string> Names => Known.Select(k => k.Name);
+}

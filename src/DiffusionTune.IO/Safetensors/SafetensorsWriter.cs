@@ -1,0 +1,78 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using static TorchSharp.torch;
+
+namespace DiffusionTune.IO.Safetensors;
+
+/// <summary>Writes safetensors files atomically (temp file + rename), in the layout the reference implementation writes.</summary>
+public static class SafetensorsWriter
+{
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var items = tensors.ToList();
+        var duplicate = items.GroupBy(t => t.Key).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"tensor name '{duplicate.Key}' appears twice", nameof(tensors));
+        if (items.Any(t => t.Key == "__metadata__"))
+            throw new ArgumentException("'__metadata__' is reserved and cannot name a tensor", nameof(tensors));
+
+        // Largest alignment first, then by name: what the reference writer does, and it keeps every tensor aligned.
+        items.Sort((a, b) =>
+        {
+            int bySize = b.Value.ElementSize.CompareTo(a.Value.ElementSize);
+            return bySize != 0 ? bySize : string.CompareOrdinal(a.Key, b.Key);
+        });
+
+        var header = BuildHeader(items, metadata);
+        AtomicFile.Write(path, stream =>
+        {
+            Span<byte> prefix = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+            stream.Write(prefix);
+            stream.Write(header);
+            foreach (var (_, tensor) in items)
+            {
+                using var scope = NewDisposeScope();
+                var cpu = tensor.detach().cpu().contiguous();
+                if (cpu.NumberOfElements > 0) cpu.WriteBytesToStream(stream);
+            }
+        });
+    }
+
+    static byte[] BuildHeader(List<KeyValuePair<string, Tensor>> items, IReadOnlyDictionary<string, string>? metadata)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                json.WriteStartObject("__metadata__");
+                foreach (var (key, value) in metadata.OrderBy(m => m.Key, StringComparer.Ordinal))
+                    json.WriteString(key, value);
+                json.WriteEndObject();
+            }
+            long offset = 0;
+            foreach (var (name, tensor) in items)
+            {
+                long bytes = tensor.NumberOfElements * tensor.ElementSize;
+                json.WriteStartObject(name);
+                json.WriteString("dtype", SafetensorsDtype.NameOf(tensor.dtype));
+                json.WriteStartArray("shape");
+                foreach (var dim in tensor.shape) json.WriteNumberValue(dim);
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(offset + bytes);
+                json.WriteEndArray();
+                json.WriteEndObject();
+                offset += bytes;
+            }
+            json.WriteEndObject();
+        }
+        // Pad with spaces so the data section starts 8-byte aligned, as the reference writer does.
+        int padding = (int)((8 - buffer.Length % 8) % 8);
+        for (int i = 0; i < padding; i++) buffer.WriteByte((byte)' ');
+        return buffer.ToArray();
+    }
+}
