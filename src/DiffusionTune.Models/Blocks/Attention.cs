@@ -1,0 +1,68 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DiffusionTune.Models.Blocks;
+
+/// <summary>
+/// diffusers' <c>Attention</c> (multi-head, optional cross-attention), computed with scaled_dot_product_attention.
+/// The VAE's mid-block variant (<c>groupNormGroups</c> set) works on [B, C, H, W] maps: GroupNorm first, attention
+/// over the H·W positions, then the residual added back.
+/// </summary>
+public sealed class Attention : nn.Module<Tensor, Tensor?, Tensor>
+{
+    private readonly GroupNorm? group_norm;
+    private readonly Linear to_q;
+    private readonly Linear to_k;
+    private readonly Linear to_v;
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> to_out;
+    private readonly long _heads;
+
+    public Attention(long queryDim, long? crossAttentionDim, long heads, long headDim, bool bias,
+        int? groupNormGroups = null, double groupNormEps = 1e-6)
+        : base(nameof(Attention))
+    {
+        long inner = heads * headDim;
+        if (groupNormGroups is int groups)
+            group_norm = nn.GroupNorm(groups, queryDim, groupNormEps);
+        to_q = nn.Linear(queryDim, inner, hasBias: bias);
+        to_k = nn.Linear(crossAttentionDim ?? queryDim, inner, hasBias: bias);
+        to_v = nn.Linear(crossAttentionDim ?? queryDim, inner, hasBias: bias);
+        to_out = nn.ModuleList<nn.Module<Tensor, Tensor>>(nn.Linear(inner, queryDim, hasBias: true), nn.Dropout(0.0));
+        _heads = heads;
+        RegisterComponents();
+    }
+
+    /// <param name="hidden">[B, N, C] tokens, or [B, C, H, W] for the spatial (VAE) variant.</param>
+    /// <param name="context">[B, M, D] cross-attention context, or null for self-attention.</param>
+    public override Tensor forward(Tensor hidden, Tensor? context)
+    {
+        using var scope = NewDisposeScope();
+        var residual = hidden;
+        long[]? spatialShape = null;
+        if (hidden.dim() == 4)
+        {
+            spatialShape = hidden.shape;
+            hidden = hidden.flatten(2).transpose(1, 2);
+        }
+        if (group_norm is not null)
+            hidden = group_norm.call(hidden.transpose(1, 2)).transpose(1, 2);
+
+        var source = context ?? hidden;
+        var q = SplitHeads(to_q.call(hidden));
+        var k = SplitHeads(to_k.call(source));
+        var v = SplitHeads(to_v.call(source));
+        var attended = nn.functional.scaled_dot_product_attention(q, k, v);
+        var batch = attended.shape[0];
+        var merged = attended.transpose(1, 2).reshape(batch, -1, attended.shape[1] * attended.shape[3]);
+        var output = to_out[1].call(to_out[0].call(merged));
+
+        if (spatialShape is not null)
+            output = output.transpose(1, 2).reshape(spatialShape);
+        if (group_norm is not null)
+            output = output + residual;
+        return scope.MoveToOuter(output);
+    }
+
+    Tensor SplitHeads(Tensor x) => x.view(x.shape[0], x.shape[1], _heads, -1).transpose(1, 2);
+}

@@ -1,0 +1,50 @@
+using DiffusionTune.IO;
+using DiffusionTune.IO.Safetensors;
+using DiffusionTune.Models.Configuration;
+using static TorchSharp.torch;
+
+namespace DiffusionTune.Models.Loading;
+
+/// <summary>
+/// Loading and saving of one component folder in the diffusers/transformers layout
+/// (<c>config.json</c> + <c>&lt;weights&gt;.safetensors</c>), shared by the UNet, VAE and text encoder.
+/// </summary>
+public static class PretrainedComponent
+{
+    /// <summary>Reads the config, builds the model on the meta device, then loads its weights onto <paramref name="device"/>.</summary>
+    public static (TModel Model, TConfig Config) Load<TModel, TConfig>(
+        string folder, string weightsBaseName, Func<TConfig, TModel> build, Device device, ScalarType dtype,
+        Func<TensorSource, TensorSource>? normalize = null, Func<string, bool>? ignore = null)
+        where TModel : nn.Module
+        where TConfig : class
+    {
+        if (!Directory.Exists(folder)) throw new ModelFileException(folder, "model folder not found");
+        var configPath = Path.Combine(folder, "config.json");
+        var config = ModelConfigFile.Read<TConfig>(configPath);
+        TModel model;
+        try
+        {
+            model = MetaDevice.Build(() => build(config));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelFileException(configPath, e.Message, e);
+        }
+        using var file = SafetensorsFile.Open(WeightsFile.Find(folder, weightsBaseName));
+        var source = TensorSource.FromSafetensors(file);
+        if (normalize is not null) source = normalize(source);
+        ParameterMaterializer.Load(model, source, device, dtype, ignore);
+        model.eval();
+        return (model, config);
+    }
+
+    /// <summary>Writes <c>config.json</c> and <c>&lt;weights&gt;.safetensors</c> into <paramref name="folder"/> (each atomically).</summary>
+    public static void Save<TConfig>(string folder, string weightsBaseName, TConfig config, nn.Module model,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        Directory.CreateDirectory(folder);
+        var metadataWithFormat = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>()) { ["format"] = "pt" };
+        SafetensorsWriter.Save(Path.Combine(folder, $"{weightsBaseName}.safetensors"), model.state_dict(), metadataWithFormat);
+        ModelConfigFile.Write(Path.Combine(folder, "config.json"), config);
+    }
+}
