@@ -1,1 +1,10 @@
-Console.WriteLine(TorchSharp.torch.ones(2).sum().item<float>());
+using System.CommandLine;
+using DiffusionTune.Cli.Commands.Benchmark;
+
+var root = new RootCommand("DiffusionTune: generate with and fine-tune Stable Diffusion models, no Python needed.")
+{
+    BenchmarkCommandDefinition.Create(),
+};
+
+// No kill timeout after Ctrl+C: commands finish their current step and save before exiting.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

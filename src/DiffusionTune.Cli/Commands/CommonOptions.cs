@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace DiffusionTune.Cli.Commands;
+
+/// <summary>Options several commands share, created fresh per command (System.CommandLine symbols have one parent).</summary>
+public static class CommonOptions
+{
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "Where to compute: auto (CUDA when available), cpu, cuda or cuda:N",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    public static Option<string> Precision(string defaultValue) => new("--precision")
+    {
+        Description = "Compute dtype: fp32, bf16, or fp16 (CUDA only)",
+        DefaultValueFactory = _ => defaultValue,
+    };
+}
