@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace DiffusionTune.Diffusion.Schedules;
 
@@ -98,6 +99,43 @@ public sealed record NoiseScheduleOptions
         }
         options.Validate();
         return options;
+    }
+
+    /// <summary>
+    /// The options as a diffusers <c>scheduler_config.json</c> (written as a DDIMScheduler config, which every diffusers
+    /// scheduler reads: they share these keys).
+    /// </summary>
+    public JsonObject ToSchedulerConfig()
+    {
+        var config = new JsonObject
+        {
+            ["_class_name"] = "DDIMScheduler",
+            ["num_train_timesteps"] = NumTrainTimesteps,
+            ["beta_start"] = BetaStart,
+            ["beta_end"] = BetaEnd,
+            ["beta_schedule"] = BetaSchedule switch
+            {
+                BetaSchedule.Linear => "linear",
+                BetaSchedule.ScaledLinear => "scaled_linear",
+                _ => "squaredcos_cap_v2",
+            },
+            ["prediction_type"] = PredictionType.ToConfigName(),
+            ["steps_offset"] = StepsOffset,
+            ["set_alpha_to_one"] = SetAlphaToOne,
+            ["clip_sample"] = ClipSample,
+            ["clip_sample_range"] = ClipSampleRange,
+            ["rescale_betas_zero_snr"] = RescaleBetasZeroSnr,
+        };
+        if (TimestepSpacing is { } spacing)
+            config["timestep_spacing"] = spacing switch
+            {
+                Schedules.TimestepSpacing.Linspace => "linspace",
+                Schedules.TimestepSpacing.Leading => "leading",
+                _ => "trailing",
+            };
+        if (TrainedBetas is not null)
+            config["trained_betas"] = new JsonArray(TrainedBetas.Select(b => (JsonNode?)JsonValue.Create(b)).ToArray());
+        return config;
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> when the options cannot define a schedule.</summary>

@@ -112,6 +112,10 @@ public sealed class TensorPlan
     public IEnumerable<KeyValuePair<string, Tensor>> Stream(IReadOnlyDictionary<string, Tensor> sources) =>
         Stream(name => sources.TryGetValue(name, out var tensor) ? tensor.alias() : throw new KeyNotFoundException($"no source tensor named '{name}'"));
 
+    /// <summary>Produces one target out of <paramref name="file"/> (the caller disposes it).</summary>
+    public Tensor Load(string target, SafetensorsFile file) =>
+        Produce(Find(target) ?? throw new KeyNotFoundException($"the plan has no target named '{target}'"), file.Load, file.FilePath);
+
     /// <summary>Reads every target out of <paramref name="file"/> into a dictionary (the caller disposes the tensors).</summary>
     public Dictionary<string, Tensor> Load(SafetensorsFile file) => Stream(file).ToDictionary();
 

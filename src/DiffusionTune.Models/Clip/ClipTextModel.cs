@@ -1,3 +1,4 @@
+using DiffusionTune.IO.Formats;
 using DiffusionTune.Models.Loading;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,11 +30,7 @@ public sealed class ClipTextModel : nn.Module<Tensor, Tensor>
     /// <summary>Loads a transformers <c>text_encoder/</c> folder. An old <c>position_ids</c> buffer in the file is ignored.</summary>
     public static ClipTextModel FromPretrained(string folder, Device? device = null, ScalarType dtype = ScalarType.Float32) =>
         PretrainedComponent.Load<ClipTextModel, ClipTextConfig>(
-            folder, WeightsBaseName, c => new ClipTextModel(c), device ?? CPU, dtype,
-            ignore: IsIgnorableBuffer).Model;
-
-    /// <summary>Tensors that transformers saved but that are not parameters here.</summary>
-    public static bool IsIgnorableBuffer(string name) => name.EndsWith("embeddings.position_ids", StringComparison.Ordinal);
+            folder, WeightsBaseName, ModelComponent.TextEncoder, c => new ClipTextModel(c), device ?? CPU, dtype).Model;
 
     public void SavePretrained(string folder, IReadOnlyDictionary<string, string>? metadata = null) =>
         PretrainedComponent.Save(folder, WeightsBaseName, Config, this, metadata);

@@ -18,12 +18,11 @@ public static class ParameterMaterializer
     /// <paramref name="dtype"/> on <paramref name="device"/>. Throws <see cref="ModelFileException"/> naming the missing,
     /// unexpected and mis-shaped tensors.
     /// </summary>
-    /// <param name="ignore">Names in the file that are known not to be parameters (e.g. old position_ids buffers).</param>
-    public static void Load(nn.Module module, TensorSource source, Device device, ScalarType dtype, Func<string, bool>? ignore = null)
+    public static void Load(nn.Module module, TensorSource source, Device device, ScalarType dtype)
     {
         var targets = ParameterSlots(module);
         var missing = targets.Keys.Where(name => !source.Contains(name)).ToList();
-        var unexpected = source.Names.Where(name => !targets.ContainsKey(name) && !(ignore?.Invoke(name) ?? false)).ToList();
+        var unexpected = source.Names.Where(name => !targets.ContainsKey(name)).ToList();
         var misshapen = targets.Where(t => source.Contains(t.Key) && !ShapesCompatible(source.ShapeOf(t.Key), t.Value.Shape))
             .Select(t => $"{t.Key} is [{string.Join(", ", source.ShapeOf(t.Key))}] in the file, the model needs [{string.Join(", ", t.Value.Shape)}]")
             .ToList();

@@ -1,4 +1,5 @@
 using DiffusionTune.IO;
+using DiffusionTune.IO.Formats;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Models.Configuration;
 using static TorchSharp.torch;
@@ -12,9 +13,9 @@ namespace DiffusionTune.Models.Loading;
 public static class PretrainedComponent
 {
     /// <summary>Reads the config, builds the model on the meta device, then loads its weights onto <paramref name="device"/>.</summary>
+    /// <remarks>Older spellings in the weights file (legacy VAE attention names, CLIP position_ids) are accepted; see <see cref="DiffusersNames"/>.</remarks>
     public static (TModel Model, TConfig Config) Load<TModel, TConfig>(
-        string folder, string weightsBaseName, Func<TConfig, TModel> build, Device device, ScalarType dtype,
-        Func<TensorSource, TensorSource>? normalize = null, Func<string, bool>? ignore = null)
+        string folder, string weightsBaseName, ModelComponent component, Func<TConfig, TModel> build, Device device, ScalarType dtype)
         where TModel : nn.Module
         where TConfig : class
     {
@@ -31,9 +32,10 @@ public static class PretrainedComponent
             throw new ModelFileException(configPath, e.Message, e);
         }
         using var file = SafetensorsFile.Open(WeightsFile.Find(folder, weightsBaseName));
-        var source = TensorSource.FromSafetensors(file);
-        if (normalize is not null) source = normalize(source);
-        ParameterMaterializer.Load(model, source, device, dtype, ignore);
+        var names = DiffusersNames.Normalize(component, file);
+        if (names.Conflicts.Count > 0)
+            throw new ModelFileException(file.FilePath, $"holds the same tensor under two spellings: {string.Join(", ", names.Conflicts)}");
+        ParameterMaterializer.Load(model, TensorSource.FromPlan(names.Plan, file), device, dtype);
         model.eval();
         return (model, config);
     }

@@ -1,3 +1,4 @@
+using DiffusionTune.IO.Formats;
 using DiffusionTune.IO.Safetensors;
 using static TorchSharp.torch;
 
@@ -37,6 +38,13 @@ public sealed class TensorSource
 
     public static TensorSource FromSafetensors(SafetensorsFile file) =>
         new(file.FilePath, file.Entries.Select(e => (e.Name, e.Shape, (Func<Tensor>)(() => file.Load(e)))));
+
+    /// <summary>The targets of a conversion plan (renames, reshapes, splits) over a memory-mapped file, produced on demand.</summary>
+    public static TensorSource FromPlan(TensorPlan plan, SafetensorsFile file)
+    {
+        var shapes = plan.TargetShapes(file);
+        return new(file.FilePath, plan.Targets.Select(t => (t, shapes[t], (Func<Tensor>)(() => plan.Load(t, file)))));
+    }
 
     public static TensorSource FromTensors(string origin, IReadOnlyDictionary<string, Tensor> tensors) =>
         new(origin, tensors.Select(t => (t.Key, t.Value.shape, (Func<Tensor>)(() => t.Value.detach().clone()))));

@@ -1,3 +1,4 @@
+using DiffusionTune.IO.Formats;
 using DiffusionTune.Models.Loading;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -64,7 +65,7 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
     /// <summary>Loads a diffusers <c>unet/</c> folder.</summary>
     public static UNet2DConditionModel FromPretrained(string folder, Device? device = null, ScalarType dtype = ScalarType.Float32) =>
         PretrainedComponent.Load<UNet2DConditionModel, UNet2DConditionModelConfig>(
-            folder, WeightsBaseName, c => new UNet2DConditionModel(c), device ?? CPU, dtype).Model;
+            folder, WeightsBaseName, ModelComponent.UNet, c => new UNet2DConditionModel(c), device ?? CPU, dtype).Model;
 
     public void SavePretrained(string folder, IReadOnlyDictionary<string, string>? metadata = null) =>
         PretrainedComponent.Save(folder, WeightsBaseName, Config, this, metadata);

@@ -1,3 +1,4 @@
+using DiffusionTune.IO.Formats;
 using DiffusionTune.Models.Loading;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -37,7 +38,7 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
     /// <summary>Loads a diffusers <c>vae/</c> folder, accepting the legacy attention names some SD files still use.</summary>
     public static AutoencoderKL FromPretrained(string folder, Device? device = null, ScalarType dtype = ScalarType.Float32) =>
         PretrainedComponent.Load<AutoencoderKL, AutoencoderKLConfig>(
-            folder, WeightsBaseName, c => new AutoencoderKL(c), device ?? CPU, dtype).Model;
+            folder, WeightsBaseName, ModelComponent.Vae, c => new AutoencoderKL(c), device ?? CPU, dtype).Model;
 
     public void SavePretrained(string folder, IReadOnlyDictionary<string, string>? metadata = null) =>
         PretrainedComponent.Save(folder, WeightsBaseName, Config, this, metadata);
