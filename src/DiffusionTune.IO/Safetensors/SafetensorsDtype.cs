@@ -35,6 +35,8 @@ public static class SafetensorsDtype
         return false;
     }
 
+    public static bool IsSupported(ScalarType type) => Known.Any(known => known.Type == type);
+
     public static string NameOf(ScalarType type)
     {
         foreach (var known in Known)

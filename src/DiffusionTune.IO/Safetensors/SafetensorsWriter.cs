@@ -15,6 +15,11 @@ public static class SafetensorsWriter
             throw new ArgumentException($"tensor name '{duplicate.Key}' appears twice", nameof(tensors));
         if (items.Any(t => t.Key == "__metadata__"))
             throw new ArgumentException("'__metadata__' is reserved and cannot name a tensor", nameof(tensors));
+        foreach (var (name, tensor) in items)
+        {
+            if (!SafetensorsDtype.IsSupported(tensor.dtype))
+                throw new NotSupportedException($"tensor '{name}' is {tensor.dtype}, which safetensors has no dtype for");
+        }
 
         // Largest alignment first, then by name: what the reference writer does (so our files match its bytes),
         // and it keeps every tensor aligned.
