@@ -6,9 +6,16 @@ namespace DiffusionTune.IO;
 /// </summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<FileStream> write)
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/>. With <paramref name="overwrite"/> false an
+    /// existing file is never replaced: the call fails with an <see cref="IOException"/> naming it, both before
+    /// writing and (should the file appear meanwhile) at the final rename, which then does not clobber.
+    /// </summary>
+    public static void Write(string path, Action<FileStream> write, bool overwrite = true)
     {
         var fullPath = Path.GetFullPath(path);
+        if (!overwrite && Path.Exists(fullPath))
+            throw new IOException($"{path}: already exists; refusing to overwrite it");
         var folder = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(folder);
         var temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
@@ -19,7 +26,7 @@ public static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, fullPath, overwrite: true);
+            File.Move(temp, fullPath, overwrite);
         }
         finally
         {
@@ -34,9 +41,9 @@ public static class AtomicFile
             writer.Write(text);
         });
 
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes, bool overwrite = true)
     {
         var copy = bytes.ToArray();
-        Write(path, stream => stream.Write(copy));
+        Write(path, stream => stream.Write(copy), overwrite);
     }
 }

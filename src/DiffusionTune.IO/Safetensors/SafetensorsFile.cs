@@ -82,8 +82,16 @@ public sealed unsafe class SafetensorsFile : IDisposable
             return new SafetensorsFile(path, header, null, null, dataStart);
 
         var mapping = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.Read);
-        var view = mapping.CreateViewAccessor(0, fileLength, MemoryMappedFileAccess.Read);
-        return new SafetensorsFile(path, header, mapping, view, dataStart);
+        try
+        {
+            var view = mapping.CreateViewAccessor(0, fileLength, MemoryMappedFileAccess.Read);
+            return new SafetensorsFile(path, header, mapping, view, dataStart);
+        }
+        catch
+        {
+            mapping.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads one tensor into a new CPU tensor of its stored dtype.</summary>

@@ -25,6 +25,10 @@ public sealed class SafetensorsHeader
     /// <summary>Parses and validates a header whose data section holds <paramref name="dataLength"/> bytes.</summary>
     public static SafetensorsHeader Parse(ReadOnlySpan<byte> json, long dataLength, string path)
     {
+        // The JSON reader accepts malformed UTF-8 inside strings and only fails (with InvalidOperationException)
+        // when a name is read, so the encoding is checked first.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+            throw Invalid(path, "the header is not valid UTF-8 text");
         JsonDocument document;
         try
         {
@@ -36,36 +40,49 @@ public sealed class SafetensorsHeader
         }
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw Invalid(path, "the header must be a JSON object");
-
-            var entries = new List<SafetensorsEntry>();
-            var metadata = new Dictionary<string, string>();
-            var names = new HashSet<string>();
-            foreach (var property in document.RootElement.EnumerateObject())
+            try
             {
-                if (!names.Add(property.Name))
-                    throw Invalid(path, $"the header names '{property.Name}' twice");
-                if (property.Name == "__metadata__")
-                    ReadMetadata(property.Value, metadata, path);
-                else
-                    entries.Add(ReadEntry(property.Name, property.Value, dataLength, path));
+                return Validate(document.RootElement, dataLength, path);
             }
-
-            entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
-            long expected = 0;
-            foreach (var entry in entries)
+            catch (InvalidOperationException e)
             {
-                if (entry.Begin < expected)
-                    throw Invalid(path, $"tensor '{entry.Name}' overlaps the tensor before it (bytes {entry.Begin}..{entry.End})");
-                if (entry.Begin > expected)
-                    throw Invalid(path, $"there are {entry.Begin - expected} unused bytes before tensor '{entry.Name}'");
-                expected = entry.End;
+                // An escaped lone surrogate ("\ud800") in a name or string: valid JSON, but no valid text.
+                throw Invalid(path, $"the header holds a string that is not valid Unicode ({e.Message})");
             }
-            if (expected != dataLength)
-                throw Invalid(path, $"the tensors cover {expected} bytes but the data section holds {dataLength}");
-            return new SafetensorsHeader(entries, metadata);
         }
+    }
+
+    static SafetensorsHeader Validate(JsonElement root, long dataLength, string path)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw Invalid(path, $"the header must be a JSON object, not {root.ValueKind}");
+
+        var entries = new List<SafetensorsEntry>();
+        var metadata = new Dictionary<string, string>();
+        var names = new HashSet<string>();
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!names.Add(property.Name))
+                throw Invalid(path, $"the header names '{property.Name}' twice");
+            if (property.Name == "__metadata__")
+                ReadMetadata(property.Value, metadata, path);
+            else
+                entries.Add(ReadEntry(property.Name, property.Value, dataLength, path));
+        }
+
+        entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
+        long expected = 0;
+        foreach (var entry in entries)
+        {
+            if (entry.Begin < expected)
+                throw Invalid(path, $"tensor '{entry.Name}' overlaps the tensor before it (bytes {entry.Begin}..{entry.End})");
+            if (entry.Begin > expected)
+                throw Invalid(path, $"there are {entry.Begin - expected} unused bytes before tensor '{entry.Name}'");
+            expected = entry.End;
+        }
+        if (expected != dataLength)
+            throw Invalid(path, $"the tensors cover {expected} bytes but the data section holds {dataLength}");
+        return new SafetensorsHeader(entries, metadata);
     }
 
     static void ReadMetadata(JsonElement value, Dictionary<string, string> metadata, string path)
@@ -99,7 +116,7 @@ public sealed class SafetensorsHeader
         foreach (var dim in shapeElement.EnumerateArray())
         {
             if (dim.ValueKind != JsonValueKind.Number || !dim.TryGetInt64(out var size) || size < 0)
-                throw Invalid(path, $"tensor '{name}' has a shape entry that is not a non-negative integer");
+                throw Invalid(path, $"tensor '{name}' has the shape entry {dim.GetRawText()}, which is not a non-negative integer");
             shape[i++] = size;
             try { elements = checked(elements * size); }
             catch (OverflowException) { throw Invalid(path, $"tensor '{name}' has a shape too large to address"); }
@@ -109,8 +126,10 @@ public sealed class SafetensorsHeader
             throw Invalid(path, $"tensor '{name}' must have data_offsets [begin, end]");
         var begin = offsets[0];
         var end = offsets[1];
-        if (begin.ValueKind != JsonValueKind.Number || !begin.TryGetInt64(out var b) || end.ValueKind != JsonValueKind.Number || !end.TryGetInt64(out var e) || b < 0 || e < b)
-            throw Invalid(path, $"tensor '{name}' has data_offsets that are not 0 <= begin <= end");
+        if (begin.ValueKind != JsonValueKind.Number || !begin.TryGetInt64(out var b) || end.ValueKind != JsonValueKind.Number || !end.TryGetInt64(out var e) || b < 0 || e < 0)
+            throw Invalid(path, $"tensor '{name}' has data_offsets {offsets.GetRawText()}, which are not two non-negative integers");
+        if (b > e)
+            throw Invalid(path, $"tensor '{name}' has data_offsets that begin at {b}, after their end at {e}");
         if (e > dataLength)
             throw Invalid(path, $"tensor '{name}' ends at byte {e} but the data section holds only {dataLength} bytes (truncated file?)");
 

@@ -15,12 +15,18 @@ public static class SafetensorsWriter
             throw new ArgumentException($"tensor name '{duplicate.Key}' appears twice", nameof(tensors));
         if (items.Any(t => t.Key == "__metadata__"))
             throw new ArgumentException("'__metadata__' is reserved and cannot name a tensor", nameof(tensors));
+        foreach (var (name, tensor) in items)
+        {
+            if (!SafetensorsDtype.IsSupported(tensor.dtype))
+                throw new NotSupportedException($"tensor '{name}' is {tensor.dtype}, which safetensors has no dtype for");
+        }
 
-        // Largest alignment first, then by name: what the reference writer does, and it keeps every tensor aligned.
+        // Largest alignment first, then by name: what the reference writer does (so our files match its bytes),
+        // and it keeps every tensor aligned.
         items.Sort((a, b) =>
         {
-            int bySize = b.Value.ElementSize.CompareTo(a.Value.ElementSize);
-            return bySize != 0 ? bySize : string.CompareOrdinal(a.Key, b.Key);
+            int byDtype = SafetensorsDtype.WriteOrder(b.Value.dtype).CompareTo(SafetensorsDtype.WriteOrder(a.Value.dtype));
+            return byDtype != 0 ? byDtype : CompareCodePoints(a.Key, b.Key);
         });
 
         var header = BuildHeader(items, metadata);
@@ -34,9 +40,23 @@ public static class SafetensorsWriter
             {
                 using var scope = NewDisposeScope();
                 var cpu = tensor.detach().cpu().contiguous();
-                if (cpu.NumberOfElements > 0) cpu.WriteBytesToStream(stream);
+                if (cpu.NumberOfElements > 0) cpu.WriteBytesToStream(stream, bufferSize: 1 << 20);
             }
         });
+    }
+
+    /// <summary>Orders names as the reference writer does: by Unicode code point (UTF-8 byte order), not UTF-16 unit.</summary>
+    static int CompareCodePoints(string a, string b)
+    {
+        var left = a.EnumerateRunes();
+        var right = b.EnumerateRunes();
+        while (true)
+        {
+            bool hasLeft = left.MoveNext(), hasRight = right.MoveNext();
+            if (!hasLeft || !hasRight) return hasLeft.CompareTo(hasRight);
+            int byRune = left.Current.Value.CompareTo(right.Current.Value);
+            if (byRune != 0) return byRune;
+        }
     }
 
     static byte[] BuildHeader(List<KeyValuePair<string, Tensor>> items, IReadOnlyDictionary<string, string>? metadata)
