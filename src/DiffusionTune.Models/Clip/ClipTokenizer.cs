@@ -127,11 +127,10 @@ public sealed class ClipTokenizer
             if (HuggingFaceHubCache.FindSnapshot(hub, HuggingFaceRepositoryId, required) is { } snapshot)
                 return FromFolder(snapshot);
         }
-        string searched = string.Join(", ", hubDirectories);
         throw new ModelFileException(
-            hubDirectories.Count > 0 ? hubDirectories[0] : "~/.cache/huggingface/hub",
-            $"no cached {HuggingFaceRepositoryId} with {string.Join(" and ", required)} (looked in: {searched}); "
-            + $"download it (e.g. `hf download {HuggingFaceRepositoryId} {string.Join(" ", required)}`) or load a tokenizer folder instead");
+            hubDirectories[0],
+            $"no cached {HuggingFaceRepositoryId} with {string.Join(" and ", required)} (looked in: {string.Join(", ", hubDirectories)}); "
+            + $"download it (e.g. `huggingface-cli download {HuggingFaceRepositoryId} {string.Join(" ", required)}`) or load a tokenizer folder instead");
     }
 
     static ClipTokenizer Create(Dictionary<string, int> vocabulary, List<string> merges, int padId)
