@@ -1,0 +1,30 @@
+namespace DiffusionTune.Models.Clip;
+
+/// <summary>
+/// CLIP's byte-level alphabet (the same as GPT-2's): every byte value has a printable stand-in character so BPE
+/// can work on strings. Printable Latin-1 bytes (! .. ~, ¡ .. ¬, ® .. ÿ) stand for themselves; the other 68 byte
+/// values get U+0100, U+0101, ... in increasing byte order.
+/// </summary>
+static class ClipByteAlphabet
+{
+    static readonly char[] CharOfByte = BuildAlphabet();
+    static readonly Dictionary<char, byte> ByteOfChar =
+        CharOfByte.Select((c, b) => (c, b)).ToDictionary(p => p.c, p => (byte)p.b);
+
+    /// <summary>The 256 stand-in characters, indexed by byte value.</summary>
+    public static IReadOnlyList<char> Characters => CharOfByte;
+
+    public static bool TryGetByte(char c, out byte value) => ByteOfChar.TryGetValue(c, out value);
+
+    static char[] BuildAlphabet()
+    {
+        var alphabet = new char[256];
+        int nextSubstitute = 0x100;
+        for (int b = 0; b < 256; b++)
+        {
+            bool printable = b is (>= '!' and <= '~') or (>= 0xA1 and <= 0xAC) or (>= 0xAE and <= 0xFF);
+            alphabet[b] = printable ? (char)b : (char)nextSubstitute++;
+        }
+        return alphabet;
+    }
+}
