@@ -1,8 +1,10 @@
 using System.CommandLine;
 using DiffusionTune.Cli.Commands.Benchmark;
+using DiffusionTune.Cli.Commands.Generate;
 
 var root = new RootCommand("DiffusionTune: generate with and fine-tune Stable Diffusion models, no Python needed.")
 {
+    GenerateCommandDefinition.Create(),
     BenchmarkCommandDefinition.Create(),
 };
 

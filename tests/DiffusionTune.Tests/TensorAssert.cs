@@ -4,6 +4,14 @@ namespace DiffusionTune.Tests;
 
 static class TensorAssert
 {
+    /// <summary>True when both tensors have the same shape, dtype and bit-for-bit values.</summary>
+    public static bool Identical(Tensor a, Tensor b)
+    {
+        if (!a.shape.SequenceEqual(b.shape) || a.dtype != b.dtype) return false;
+        using var same = a.eq(b).all();
+        return same.item<bool>();
+    }
+
     /// <summary>Asserts <c>|actual - expected| &lt;= atol + rtol·|expected|</c> elementwise, reporting the worst element.</summary>
     public static void Close(Tensor expected, Tensor actual, double rtol, double atol, string what)
     {

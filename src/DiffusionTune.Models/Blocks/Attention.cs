@@ -24,11 +24,11 @@ public sealed class Attention : nn.Module<Tensor, Tensor?, Tensor>
     {
         long inner = heads * headDim;
         if (groupNormGroups is int groups)
-            group_norm = nn.GroupNorm(groups, queryDim, groupNormEps);
-        to_q = nn.Linear(queryDim, inner, hasBias: bias);
-        to_k = nn.Linear(crossAttentionDim ?? queryDim, inner, hasBias: bias);
-        to_v = nn.Linear(crossAttentionDim ?? queryDim, inner, hasBias: bias);
-        to_out = nn.ModuleList<nn.Module<Tensor, Tensor>>(nn.Linear(inner, queryDim, hasBias: true), nn.Dropout(0.0));
+            group_norm = Layers.GroupNorm(groups, queryDim, groupNormEps);
+        to_q = Layers.Linear(queryDim, inner, bias: bias);
+        to_k = Layers.Linear(crossAttentionDim ?? queryDim, inner, bias: bias);
+        to_v = Layers.Linear(crossAttentionDim ?? queryDim, inner, bias: bias);
+        to_out = nn.ModuleList<nn.Module<Tensor, Tensor>>(Layers.Linear(inner, queryDim, bias: true), nn.Dropout(0.0));
         _heads = heads;
         RegisterComponents();
     }

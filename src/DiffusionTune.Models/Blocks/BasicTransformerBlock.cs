@@ -19,11 +19,11 @@ public sealed class BasicTransformerBlock : nn.Module<Tensor, Tensor, Tensor>
     public BasicTransformerBlock(long dim, long heads, long headDim, long crossAttentionDim, bool onlyCrossAttention)
         : base(nameof(BasicTransformerBlock))
     {
-        norm1 = nn.LayerNorm(dim, 1e-5);
+        norm1 = Layers.LayerNorm(dim, 1e-5);
         attn1 = new Attention(dim, onlyCrossAttention ? crossAttentionDim : null, heads, headDim, bias: false);
-        norm2 = nn.LayerNorm(dim, 1e-5);
+        norm2 = Layers.LayerNorm(dim, 1e-5);
         attn2 = new Attention(dim, crossAttentionDim, heads, headDim, bias: false);
-        norm3 = nn.LayerNorm(dim, 1e-5);
+        norm3 = Layers.LayerNorm(dim, 1e-5);
         ff = new FeedForward(dim);
         _onlyCrossAttention = onlyCrossAttention;
         RegisterComponents();

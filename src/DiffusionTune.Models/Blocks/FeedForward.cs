@@ -12,7 +12,7 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
     public FeedForward(long dim, long multiplier = 4, double dropout = 0.0) : base(nameof(FeedForward))
     {
         long inner = dim * multiplier;
-        net = nn.ModuleList<nn.Module<Tensor, Tensor>>(new GEGLU(dim, inner), nn.Dropout(dropout), nn.Linear(inner, dim));
+        net = nn.ModuleList<nn.Module<Tensor, Tensor>>(new GEGLU(dim, inner), nn.Dropout(dropout), Layers.Linear(inner, dim));
         RegisterComponents();
     }
 

@@ -11,7 +11,7 @@ public sealed class GEGLU : nn.Module<Tensor, Tensor>
 
     public GEGLU(long inDim, long outDim) : base(nameof(GEGLU))
     {
-        proj = nn.Linear(inDim, outDim * 2);
+        proj = Layers.Linear(inDim, outDim * 2);
         RegisterComponents();
     }
 

@@ -26,15 +26,15 @@ public sealed class ResnetBlock2D : nn.Module<Tensor, Tensor?, Tensor>
         double dropoutRate = 0, bool scaleShift = false, double outputScaleFactor = 1.0)
         : base(nameof(ResnetBlock2D))
     {
-        norm1 = nn.GroupNorm(groups, inChannels, eps);
-        conv1 = nn.Conv2d(inChannels, outChannels, 3, padding: 1);
+        norm1 = Layers.GroupNorm(groups, inChannels, eps);
+        conv1 = Layers.Conv2d(inChannels, outChannels, 3, padding: 1);
         if (timeEmbeddingChannels is long temb)
-            time_emb_proj = nn.Linear(temb, scaleShift ? outChannels * 2 : outChannels);
-        norm2 = nn.GroupNorm(groups, outChannels, eps);
+            time_emb_proj = Layers.Linear(temb, scaleShift ? outChannels * 2 : outChannels);
+        norm2 = Layers.GroupNorm(groups, outChannels, eps);
         dropout = nn.Dropout(dropoutRate);
-        conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1);
+        conv2 = Layers.Conv2d(outChannels, outChannels, 3, padding: 1);
         if (inChannels != outChannels)
-            conv_shortcut = nn.Conv2d(inChannels, outChannels, 1);
+            conv_shortcut = Layers.Conv2d(inChannels, outChannels, 1);
         _scaleShift = scaleShift;
         _outputScaleFactor = outputScaleFactor;
         RegisterComponents();

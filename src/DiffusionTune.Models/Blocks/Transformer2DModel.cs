@@ -21,11 +21,11 @@ public sealed class Transformer2DModel : nn.Module<Tensor, Tensor, Tensor>
         : base(nameof(Transformer2DModel))
     {
         long headDim = channels / heads;
-        norm = nn.GroupNorm(groups, channels, 1e-6);
-        proj_in = linearProjection ? nn.Linear(channels, channels) : nn.Conv2d(channels, channels, 1);
+        norm = Layers.GroupNorm(groups, channels, 1e-6);
+        proj_in = linearProjection ? Layers.Linear(channels, channels) : Layers.Conv2d(channels, channels, 1);
         transformer_blocks = nn.ModuleList(Enumerable.Range(0, layers)
             .Select(_ => new BasicTransformerBlock(channels, heads, headDim, crossAttentionDim, onlyCrossAttention)).ToArray());
-        proj_out = linearProjection ? nn.Linear(channels, channels) : nn.Conv2d(channels, channels, 1);
+        proj_out = linearProjection ? Layers.Linear(channels, channels) : Layers.Conv2d(channels, channels, 1);
         _linearProjection = linearProjection;
         RegisterComponents();
     }

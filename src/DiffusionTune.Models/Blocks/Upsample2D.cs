@@ -11,7 +11,7 @@ public sealed class Upsample2D : nn.Module<Tensor, long[]?, Tensor>
 
     public Upsample2D(long channels, long outChannels) : base(nameof(Upsample2D))
     {
-        conv = nn.Conv2d(channels, outChannels, 3, padding: 1);
+        conv = Layers.Conv2d(channels, outChannels, 3, padding: 1);
         RegisterComponents();
     }
 

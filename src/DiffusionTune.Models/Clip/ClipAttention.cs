@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,10 +16,10 @@ public sealed class ClipAttention : nn.Module<Tensor, Tensor>
 
     public ClipAttention(ClipTextConfig config) : base(nameof(ClipAttention))
     {
-        k_proj = nn.Linear(config.HiddenSize, config.HiddenSize);
-        v_proj = nn.Linear(config.HiddenSize, config.HiddenSize);
-        q_proj = nn.Linear(config.HiddenSize, config.HiddenSize);
-        out_proj = nn.Linear(config.HiddenSize, config.HiddenSize);
+        k_proj = Layers.Linear(config.HiddenSize, config.HiddenSize);
+        v_proj = Layers.Linear(config.HiddenSize, config.HiddenSize);
+        q_proj = Layers.Linear(config.HiddenSize, config.HiddenSize);
+        out_proj = Layers.Linear(config.HiddenSize, config.HiddenSize);
         _heads = config.NumAttentionHeads;
         RegisterComponents();
     }

@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,9 +16,9 @@ public sealed class ClipEncoderLayer : nn.Module<Tensor, Tensor>
     public ClipEncoderLayer(ClipTextConfig config) : base(nameof(ClipEncoderLayer))
     {
         self_attn = new ClipAttention(config);
-        layer_norm1 = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
+        layer_norm1 = Layers.LayerNorm(config.HiddenSize, config.LayerNormEps);
         mlp = new ClipMlp(config);
-        layer_norm2 = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
+        layer_norm2 = Layers.LayerNorm(config.HiddenSize, config.LayerNormEps);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,8 +14,8 @@ public sealed class ClipMlp : nn.Module<Tensor, Tensor>
 
     public ClipMlp(ClipTextConfig config) : base(nameof(ClipMlp))
     {
-        fc1 = nn.Linear(config.HiddenSize, config.IntermediateSize);
-        fc2 = nn.Linear(config.IntermediateSize, config.HiddenSize);
+        fc1 = Layers.Linear(config.HiddenSize, config.IntermediateSize);
+        fc2 = Layers.Linear(config.IntermediateSize, config.HiddenSize);
         _quickGelu = config.HiddenAct == "quick_gelu";
         RegisterComponents();
     }

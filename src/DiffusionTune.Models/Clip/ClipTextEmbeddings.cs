@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,8 +16,8 @@ public sealed class ClipTextEmbeddings : nn.Module<Tensor, Tensor?, Tensor>
 
     public ClipTextEmbeddings(ClipTextConfig config) : base(nameof(ClipTextEmbeddings))
     {
-        token_embedding = nn.Embedding(config.VocabSize, config.HiddenSize);
-        position_embedding = nn.Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
+        token_embedding = Layers.Embedding(config.VocabSize, config.HiddenSize);
+        position_embedding = Layers.Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
         RegisterComponents();
     }
 

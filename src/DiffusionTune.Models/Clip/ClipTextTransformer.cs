@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ public sealed class ClipTextTransformer : nn.Module<Tensor, Tensor>
     {
         embeddings = new ClipTextEmbeddings(config);
         encoder = new ClipEncoder(config);
-        final_layer_norm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
+        final_layer_norm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEps);
         RegisterComponents();
     }
 

@@ -119,18 +119,25 @@ public sealed class ClipTokenizer
     /// <summary>Loads the tokenizer of <see cref="HuggingFaceRepositoryId"/> from the given hub cache folder.</summary>
     public static ClipTokenizer FromHuggingFaceCache(string hubCacheDirectory) => FromHuggingFaceCache([hubCacheDirectory]);
 
+    /// <summary>The cached snapshot folder of <see cref="HuggingFaceRepositoryId"/> (holding vocab.json and merges.txt), or null.</summary>
+    public static string? FindInHuggingFaceCache() =>
+        HuggingFaceHubCache.DefaultCandidateDirectories()
+            .Select(hub => HuggingFaceHubCache.FindSnapshot(hub, HuggingFaceRepositoryId, RequiredFiles))
+            .FirstOrDefault(snapshot => snapshot is not null);
+
+    static readonly string[] RequiredFiles = [ClipTokenizerFiles.VocabularyFileName, ClipTokenizerFiles.MergesFileName];
+
     static ClipTokenizer FromHuggingFaceCache(IReadOnlyList<string> hubDirectories)
     {
-        string[] required = [ClipTokenizerFiles.VocabularyFileName, ClipTokenizerFiles.MergesFileName];
         foreach (var hub in hubDirectories)
         {
-            if (HuggingFaceHubCache.FindSnapshot(hub, HuggingFaceRepositoryId, required) is { } snapshot)
+            if (HuggingFaceHubCache.FindSnapshot(hub, HuggingFaceRepositoryId, RequiredFiles) is { } snapshot)
                 return FromFolder(snapshot);
         }
         throw new ModelFileException(
             hubDirectories[0],
-            $"no cached {HuggingFaceRepositoryId} with {string.Join(" and ", required)} (looked in: {string.Join(", ", hubDirectories)}); "
-            + $"download it (e.g. `huggingface-cli download {HuggingFaceRepositoryId} {string.Join(" ", required)}`) or load a tokenizer folder instead");
+            $"no cached {HuggingFaceRepositoryId} with {string.Join(" and ", RequiredFiles)} (looked in: {string.Join(", ", hubDirectories)}); "
+            + $"download it (e.g. `huggingface-cli download {HuggingFaceRepositoryId} {string.Join(" ", RequiredFiles)}`) or load a tokenizer folder instead");
     }
 
     static ClipTokenizer Create(Dictionary<string, int> vocabulary, List<string> merges, int padId)

@@ -4,7 +4,7 @@ using DiffusionTune.IO;
 namespace DiffusionTune.Models.Clip;
 
 /// <summary>Reads and validates the files of a CLIP tokenizer in the Hugging Face layout.</summary>
-static class ClipTokenizerFiles
+public static class ClipTokenizerFiles
 {
     public const string VocabularyFileName = "vocab.json";
     public const string MergesFileName = "merges.txt";

@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Blocks;
 using static TorchSharp.torch;
 
 namespace DiffusionTune.Models.Loading;
@@ -10,15 +11,7 @@ public static class MetaDevice
 {
     public static T Build<T>(Func<T> construct)
     {
-        var previous = get_default_device();
-        set_default_device(META);
-        try
-        {
+        using (Layers.On(META))
             return construct();
-        }
-        finally
-        {
-            set_default_device(previous);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,10 +14,10 @@ public sealed class TimestepEmbedding : nn.Module<Tensor, Tensor?, Tensor>
 
     public TimestepEmbedding(long inChannels, long embedDim, long? conditionProjectionDim) : base(nameof(TimestepEmbedding))
     {
-        linear_1 = nn.Linear(inChannels, embedDim);
+        linear_1 = Layers.Linear(inChannels, embedDim);
         if (conditionProjectionDim is long cond)
-            cond_proj = nn.Linear(cond, inChannels, hasBias: false);
-        linear_2 = nn.Linear(embedDim, embedDim);
+            cond_proj = Layers.Linear(cond, inChannels, bias: false);
+        linear_2 = Layers.Linear(embedDim, embedDim);
         RegisterComponents();
     }
 

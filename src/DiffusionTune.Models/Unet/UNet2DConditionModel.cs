@@ -1,5 +1,6 @@
 using DiffusionTune.IO.Formats;
 using DiffusionTune.Models.Loading;
+using DiffusionTune.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,7 +31,7 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
         var channels = config.BlockOutChannels;
         int levels = config.Levels;
 
-        conv_in = nn.Conv2d(config.InChannels, channels[0], config.ConvInKernel, padding: (config.ConvInKernel - 1) / 2);
+        conv_in = Layers.Conv2d(config.InChannels, channels[0], config.ConvInKernel, padding: (config.ConvInKernel - 1) / 2);
         time_proj = new Timesteps(channels[0], config.FlipSinToCos, config.FreqShift);
         time_embedding = new TimestepEmbedding(channels[0], config.TimeEmbedDim, config.TimeCondProjDim);
 
@@ -55,8 +56,8 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
         up_blocks = nn.ModuleList(ups);
         mid_block = new UNetMidBlock2DCrossAttn(config);
 
-        conv_norm_out = nn.GroupNorm(config.GroupCount, channels[0], config.NormEps);
-        conv_out = nn.Conv2d(channels[0], config.OutChannels, config.ConvOutKernel, padding: (config.ConvOutKernel - 1) / 2);
+        conv_norm_out = Layers.GroupNorm(config.GroupCount, channels[0], config.NormEps);
+        conv_out = Layers.Conv2d(channels[0], config.OutChannels, config.ConvOutKernel, padding: (config.ConvOutKernel - 1) / 2);
         RegisterComponents();
     }
 

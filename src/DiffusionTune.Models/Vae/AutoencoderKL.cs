@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Blocks;
 using DiffusionTune.IO.Formats;
 using DiffusionTune.Models.Loading;
 using TorchSharp;
@@ -27,9 +28,9 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
         encoder = new Encoder(config);
         decoder = new Decoder(config);
         if (config.UseQuantConv)
-            quant_conv = nn.Conv2d(2 * config.LatentChannels, 2 * config.LatentChannels, 1);
+            quant_conv = Layers.Conv2d(2 * config.LatentChannels, 2 * config.LatentChannels, 1);
         if (config.UsePostQuantConv)
-            post_quant_conv = nn.Conv2d(config.LatentChannels, config.LatentChannels, 1);
+            post_quant_conv = Layers.Conv2d(config.LatentChannels, config.LatentChannels, 1);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,13 +17,13 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
     public Decoder(AutoencoderKLConfig config) : base(nameof(Decoder))
     {
         var reversed = config.BlockOutChannels.Reverse().ToArray();
-        conv_in = nn.Conv2d(config.LatentChannels, reversed[0], 3, padding: 1);
+        conv_in = Layers.Conv2d(config.LatentChannels, reversed[0], 3, padding: 1);
         up_blocks = nn.ModuleList(Enumerable.Range(0, config.Levels).Select(i => new UpDecoderBlock2D(
             i == 0 ? reversed[0] : reversed[i - 1], reversed[i], config.LayersPerBlock + 1, config.NormNumGroups,
             addUpsample: i < config.Levels - 1)).ToArray());
         mid_block = new UNetMidBlock2D(reversed[0], config.NormNumGroups, config.MidBlockAddAttention);
-        conv_norm_out = nn.GroupNorm(config.NormNumGroups, reversed[^1], 1e-6);
-        conv_out = nn.Conv2d(reversed[^1], config.OutChannels, 3, padding: 1);
+        conv_norm_out = Layers.GroupNorm(config.NormNumGroups, reversed[^1], 1e-6);
+        conv_out = Layers.Conv2d(reversed[^1], config.OutChannels, 3, padding: 1);
         RegisterComponents();
     }
 

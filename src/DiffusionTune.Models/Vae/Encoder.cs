@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,13 +17,13 @@ public sealed class Encoder : nn.Module<Tensor, Tensor>
     public Encoder(AutoencoderKLConfig config) : base(nameof(Encoder))
     {
         var channels = config.BlockOutChannels;
-        conv_in = nn.Conv2d(config.InChannels, channels[0], 3, padding: 1);
+        conv_in = Layers.Conv2d(config.InChannels, channels[0], 3, padding: 1);
         down_blocks = nn.ModuleList(Enumerable.Range(0, config.Levels).Select(i => new DownEncoderBlock2D(
             i == 0 ? channels[0] : channels[i - 1], channels[i], config.LayersPerBlock, config.NormNumGroups,
             addDownsample: i < config.Levels - 1)).ToArray());
         mid_block = new UNetMidBlock2D(channels[^1], config.NormNumGroups, config.MidBlockAddAttention);
-        conv_norm_out = nn.GroupNorm(config.NormNumGroups, channels[^1], 1e-6);
-        conv_out = nn.Conv2d(channels[^1], 2 * config.LatentChannels, 3, padding: 1);
+        conv_norm_out = Layers.GroupNorm(config.NormNumGroups, channels[^1], 1e-6);
+        conv_out = Layers.Conv2d(channels[^1], 2 * config.LatentChannels, 3, padding: 1);
         RegisterComponents();
     }
 

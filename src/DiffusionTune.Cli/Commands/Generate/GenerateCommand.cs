@@ -1,0 +1,137 @@
+using System.Reflection;
+using System.Text.Json;
+using DiffusionTune.Cli.Rendering;
+using DiffusionTune.Diffusion.Pipelines;
+using DiffusionTune.Diffusion.Samplers;
+using DiffusionTune.Diffusion.Schedules;
+using DiffusionTune.IO;
+using DiffusionTune.IO.Images;
+using DiffusionTune.Models.Runtime;
+using Spectre.Console;
+using static TorchSharp.torch;
+
+namespace DiffusionTune.Cli.Commands.Generate;
+
+/// <summary>Loads a model and generates every requested image, writing PNGs with metadata plus a JSON manifest of the run.</summary>
+public static class GenerateCommand
+{
+    public static int Run(GenerateSettings settings, CancellationToken cancellation)
+    {
+        var jobs = Jobs(settings);
+        var device = ComputeDevice.Resolve(settings.Device);
+        var dtype = Precision.Resolve(settings.Precision, device);
+        if (settings.BatchCount < 1) throw new ArgumentException("--batch-count must be at least 1");
+        var loadOptions = new ModelLoadOptions
+        {
+            Device = device,
+            Dtype = dtype,
+            TokenizerFolder = settings.Tokenizer,
+            PredictionType = settings.PredictionType is null ? null
+                : PredictionTypeNames.TryParse(settings.PredictionType, out var type) ? type
+                : throw new ArgumentException($"--prediction-type '{settings.PredictionType}' is not epsilon or v_prediction"),
+        };
+
+        var modelPath = EmbeddedModel.Resolve(settings.Model);
+        AnsiConsole.MarkupLineInterpolated($"Loading [bold]{modelPath}[/] on {device} ({Precision.NameOf(dtype)}) …");
+        using var model = StableDiffusionModel.Load(modelPath, loadOptions);
+        var pipeline = new TextToImagePipeline(model);
+        var output = new ImageOutputFolder(settings.Output);
+        var written = new List<object>();
+        var requests = jobs.SelectMany(job => Enumerable.Range(0, settings.BatchCount).Select(batch => Request(settings, job, batch, model))).ToList();
+        foreach (var request in requests) request.Validate(model);
+        var version = typeof(GenerateCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+
+        ProgressDisplay.Run(progress =>
+        {
+            for (int r = 0; r < requests.Count; r++)
+            {
+                var request = requests[r];
+                var task = progress.Start($"[{r + 1}/{requests.Count}] seed {request.Seed}", request.Steps);
+                using var scope = NewDisposeScope();
+                var images = pipeline.Generate(request, (done, _) => task.Advance(done), cancellation);
+                var bitmaps = ImageTensors.ToBitmaps(images);
+                var paths = new List<string>();
+                for (int i = 0; i < bitmaps.Length; i++)
+                {
+                    using var bitmap = bitmaps[i];
+                    var parameters = Parameters(request, request.Seeds[i], model, version);
+                    var path = output.Save(bitmap, parameters);
+                    paths.Add(path);
+                    written.Add(new { file = Path.GetFileName(path), parameters = parameters.ToParametersText(), prompt = request.Prompt, seed = request.Seeds[i] });
+                }
+                task.Finish($"→ {string.Join(", ", paths.Select(Path.GetFileName))}");
+            }
+        });
+
+        var manifest = Path.Combine(output.Folder, $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}.json");
+        AtomicFile.WriteAllText(manifest, JsonSerializer.Serialize(new
+        {
+            model = model.SourcePath,
+            model_hash = model.ShortHash,
+            device = device.ToString(),
+            precision = Precision.NameOf(dtype),
+            images = written,
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        AnsiConsole.MarkupLineInterpolated($"Wrote {written.Count} image(s) to [bold]{output.Folder}[/] (manifest {Path.GetFileName(manifest)})");
+        return CommandRunner.Success;
+    }
+
+    static IReadOnlyList<PromptJob> Jobs(GenerateSettings settings)
+    {
+        if (settings.Prompt is not null && settings.PromptsFile is not null)
+            throw new ArgumentException("give either --prompt or --prompts, not both");
+        if (settings.PromptsFile is not null) return PromptFile.Read(settings.PromptsFile);
+        if (settings.Prompt is not null) return [new PromptJob(settings.Prompt)];
+        throw new ArgumentException("nothing to generate: give --prompt TEXT or --prompts FILE");
+    }
+
+    static GenerationRequest Request(GenerateSettings settings, PromptJob job, int batchIndex, StableDiffusionModel model)
+    {
+        int batchSize = job.BatchSize ?? settings.BatchSize;
+        long baseSeed = job.Seed ?? settings.Seed ?? Random.Shared.NextInt64(0, uint.MaxValue);
+        return new GenerationRequest
+        {
+            Prompt = job.Prompt,
+            NegativePrompt = job.NegativePrompt ?? settings.NegativePrompt,
+            Steps = job.Steps ?? settings.Steps,
+            GuidanceScale = job.Cfg ?? settings.Cfg,
+            Sampler = SamplerChoice.TryParse(job.Sampler ?? settings.Sampler, out var choice)
+                ? choice
+                : throw new ArgumentException(SamplerChoiceError(job.Sampler ?? settings.Sampler)),
+            Seed = baseSeed + (long)batchIndex * batchSize,
+            Width = job.Width ?? settings.Width ?? model.NativeImageSize,
+            Height = job.Height ?? settings.Height ?? model.NativeImageSize,
+            BatchSize = batchSize,
+            ClipSkip = settings.ClipSkip,
+        };
+    }
+
+    static string SamplerChoiceError(string text)
+    {
+        try
+        {
+            SamplerChoice.Parse(text);
+            return $"unknown sampler '{text}'";
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
+    }
+
+    static GenerationParameters Parameters(GenerationRequest request, long seed, StableDiffusionModel model, string? version) => new()
+    {
+        Prompt = request.Prompt,
+        NegativePrompt = request.NegativePrompt,
+        Steps = request.Steps,
+        Sampler = request.Sampler.DisplayName,
+        CfgScale = request.GuidanceScale,
+        Seed = seed,
+        Width = request.Width,
+        Height = request.Height,
+        ModelHash = model.ShortHash,
+        ModelName = model.Name,
+        ClipSkip = request.ClipSkip > 1 ? request.ClipSkip : null,
+        Version = version is null ? "DiffusionTune" : $"DiffusionTune {version.Split('+')[0]}",
+    };
+}

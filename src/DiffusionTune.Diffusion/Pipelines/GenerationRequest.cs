@@ -1,0 +1,47 @@
+using DiffusionTune.Diffusion.Samplers;
+using DiffusionTune.Models.Clip;
+
+namespace DiffusionTune.Diffusion.Pipelines;
+
+/// <summary>One text-to-image job: a batch of images that share every setting; image i uses seed <c>Seed + i</c> (as A1111 does).</summary>
+public sealed record GenerationRequest
+{
+    public required string Prompt { get; init; }
+
+    public string NegativePrompt { get; init; } = "";
+
+    public int Steps { get; init; } = 25;
+
+    /// <summary>Classifier-free guidance scale; 1 disables guidance (one UNet pass per step instead of two).</summary>
+    public double GuidanceScale { get; init; } = 7.5;
+
+    public SamplerChoice Sampler { get; init; } = new(SamplerKind.DpmPlusPlus2M, Karras: true);
+
+    public long Seed { get; init; }
+
+    public int Width { get; init; }
+
+    public int Height { get; init; }
+
+    public int BatchSize { get; init; } = 1;
+
+    /// <summary>1 = the text encoder's last layer, 2 = the penultimate (A1111's "Clip skip").</summary>
+    public int ClipSkip { get; init; } = 1;
+
+    public LongPromptHandling LongPrompts { get; init; } = LongPromptHandling.Chunk;
+
+    public IReadOnlyList<long> Seeds => Enumerable.Range(0, BatchSize).Select(i => Seed + i).ToArray();
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work with <paramref name="model"/>.</summary>
+    public void Validate(StableDiffusionModel model)
+    {
+        int multiple = model.VaeScaleFactor;
+        if (Width <= 0 || Height <= 0 || Width % multiple != 0 || Height % multiple != 0)
+            throw new ArgumentException($"width and height must be positive multiples of {multiple} for this model (got {Width}×{Height})");
+        if (Steps < 1 || Steps > 1000) throw new ArgumentException($"steps must be between 1 and 1000 (got {Steps})");
+        if (GuidanceScale < 0 || double.IsNaN(GuidanceScale)) throw new ArgumentException($"the guidance scale must be at least 0 (got {GuidanceScale})");
+        if (BatchSize < 1) throw new ArgumentException($"the batch size must be at least 1 (got {BatchSize})");
+        int layers = model.TextEncoder.Config.NumHiddenLayers;
+        if (ClipSkip < 1 || ClipSkip > layers) throw new ArgumentException($"clip skip must be between 1 and {layers} (got {ClipSkip})");
+    }
+}

@@ -1,0 +1,150 @@
+using DiffusionTune.Diffusion.Schedules;
+using DiffusionTune.IO;
+using DiffusionTune.IO.Formats;
+using DiffusionTune.Models.Clip;
+using DiffusionTune.Models.Unet;
+using DiffusionTune.Models.Vae;
+using static TorchSharp.torch;
+
+namespace DiffusionTune.Diffusion.Pipelines;
+
+/// <summary>
+/// A complete Stable Diffusion 1.x/2.x model: UNet, VAE, text encoder, tokenizer and noise schedule, loaded from a
+/// diffusers folder or an original single-file checkpoint. Owns its modules.
+/// </summary>
+public sealed class StableDiffusionModel : IDisposable
+{
+    public StableDiffusionModel(UNet2DConditionModel unet, AutoencoderKL vae, ClipTextModel textEncoder, ClipTokenizer tokenizer,
+        string tokenizerFolder, NoiseSchedule schedule, string sourcePath)
+    {
+        Unet = unet;
+        Vae = vae;
+        TextEncoder = textEncoder;
+        Tokenizer = tokenizer;
+        TokenizerFolder = tokenizerFolder;
+        Schedule = schedule;
+        SourcePath = Path.GetFullPath(sourcePath);
+        if (unet.Config.CrossAttentionDimPerLevel.Any(d => d != textEncoder.Config.HiddenSize))
+            throw new ModelFileException(sourcePath, $"the UNet attends to {unet.Config.CrossAttentionDimPerLevel[0]}-wide text features but the text encoder produces {textEncoder.Config.HiddenSize}");
+        if (unet.Config.InChannels != vae.Config.LatentChannels)
+            throw new ModelFileException(sourcePath, $"the UNet takes {unet.Config.InChannels} channels but the VAE makes {vae.Config.LatentChannels}-channel latents (inpainting models are not supported)");
+    }
+
+    public UNet2DConditionModel Unet { get; }
+
+    public AutoencoderKL Vae { get; }
+
+    public ClipTextModel TextEncoder { get; }
+
+    public ClipTokenizer Tokenizer { get; }
+
+    /// <summary>The folder the tokenizer files came from (copied when the model is saved).</summary>
+    public string TokenizerFolder { get; }
+
+    public NoiseSchedule Schedule { get; }
+
+    /// <summary>The folder or file this model was loaded from.</summary>
+    public string SourcePath { get; }
+
+    /// <summary>The name A1111 shows: the file or folder name without extension.</summary>
+    public string Name => Path.GetFileNameWithoutExtension(SourcePath.TrimEnd(Path.DirectorySeparatorChar));
+
+    /// <summary>A1111's short model hash of the UNet weights (the whole file for single files).</summary>
+    public string ShortHash => ModelHash.Short(File.Exists(SourcePath)
+        ? SourcePath
+        : Path.Combine(SourcePath, "unet", $"{UNet2DConditionModel.WeightsBaseName}.safetensors"));
+
+    public Device Device => Unet.parameters().First().device;
+
+    public ScalarType Dtype => Unet.parameters().First().dtype;
+
+    /// <summary>How many image pixels one latent pixel covers along each side.</summary>
+    public int VaeScaleFactor => Vae.Config.DownsamplingFactor;
+
+    /// <summary>The image size the model was trained at.</summary>
+    public int NativeImageSize => Unet.Config.SampleSize * VaeScaleFactor;
+
+    /// <summary>Loads a diffusers folder (with model_index.json) or a single-file .safetensors checkpoint.</summary>
+    public static StableDiffusionModel Load(string path, ModelLoadOptions? options = null)
+    {
+        options ??= new ModelLoadOptions();
+        if (Directory.Exists(path))
+        {
+            if (!DiffusersPipelineFolder.IsPipelineFolder(path))
+                throw new ModelFileException(path, $"is a folder without {DiffusersPipelineFolder.IndexFileName}: expected a diffusers Stable Diffusion folder");
+            return LoadDiffusersFolder(path, options);
+        }
+        if (!File.Exists(path)) throw new ModelFileException(path, "model not found (expected a diffusers folder or a .safetensors file)");
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is ".ckpt" or ".pt" or ".pth" or ".bin")
+            throw new ModelFileException(path, Models.Loading.WeightsFile.PickleRefusal);
+        return SingleFileCheckpoint.Load(path, options);
+    }
+
+    static StableDiffusionModel LoadDiffusersFolder(string folder, ModelLoadOptions options)
+    {
+        DiffusersPipelineFolder.Validate(folder);
+        var schedulerConfig = Path.Combine(folder, DiffusersPipelineFolder.SchedulerConfigPath);
+        var schedule = File.Exists(schedulerConfig) ? NoiseSchedule.FromSchedulerConfig(schedulerConfig) : NoiseSchedule.StableDiffusion1;
+        if (options.PredictionType is { } prediction)
+            schedule = new NoiseSchedule(schedule.Options with { PredictionType = prediction });
+        var tokenizerFolder = options.TokenizerFolder ?? Path.Combine(folder, "tokenizer");
+
+        var unet = UNet2DConditionModel.FromPretrained(Path.Combine(folder, "unet"), options.Device, options.Dtype);
+        AutoencoderKL? vae = null;
+        ClipTextModel? textEncoder = null;
+        try
+        {
+            vae = AutoencoderKL.FromPretrained(Path.Combine(folder, "vae"), options.Device, VaeDtype(options.Dtype));
+            textEncoder = ClipTextModel.FromPretrained(Path.Combine(folder, "text_encoder"), options.Device, options.Dtype);
+            return new StableDiffusionModel(unet, vae, textEncoder, ClipTokenizer.FromFolder(tokenizerFolder), tokenizerFolder, schedule, folder);
+        }
+        catch
+        {
+            unet.Dispose();
+            vae?.Dispose();
+            textEncoder?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The SD VAE overflows in fp16 (diffusers' force_upcast), so it stays in fp32 there.</summary>
+    internal static ScalarType VaeDtype(ScalarType dtype) => dtype == ScalarType.Float16 ? ScalarType.Float32 : dtype;
+
+    /// <summary>Writes the model as a diffusers folder (each file atomically).</summary>
+    public void SaveDiffusers(string folder, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        Directory.CreateDirectory(folder);
+        Unet.SavePretrained(Path.Combine(folder, "unet"), metadata);
+        Vae.SavePretrained(Path.Combine(folder, "vae"), metadata);
+        TextEncoder.SavePretrained(Path.Combine(folder, "text_encoder"), metadata);
+        CopyTokenizer(Path.Combine(folder, "tokenizer"));
+        AtomicFile.WriteAllText(Path.Combine(folder, DiffusersPipelineFolder.SchedulerConfigPath),
+            Schedule.Options.ToSchedulerConfig().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        DiffusersPipelineFolder.WriteIndex(folder);
+    }
+
+    /// <summary>Writes the model as one original-layout .safetensors file that A1111/ComfyUI load, plus our configs in its metadata.</summary>
+    public void SaveSingleFile(string path, IReadOnlyDictionary<string, string>? metadata = null) =>
+        SingleFileCheckpoint.Save(this, path, metadata);
+
+    void CopyTokenizer(string destination)
+    {
+        Directory.CreateDirectory(destination);
+        foreach (var name in new[] { ClipTokenizerFiles.VocabularyFileName, ClipTokenizerFiles.MergesFileName, ClipTokenizerFiles.SpecialTokensMapFileName, ClipTokenizerFiles.TokenizerConfigFileName })
+        {
+            var source = Path.Combine(TokenizerFolder, name);
+            if (File.Exists(source) && !SamePath(source, Path.Combine(destination, name)))
+                AtomicFile.WriteAllBytes(Path.Combine(destination, name), File.ReadAllBytes(source));
+        }
+    }
+
+    static bool SamePath(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
+
+    public void Dispose()
+    {
+        Unet.Dispose();
+        Vae.Dispose();
+        TextEncoder.Dispose();
+    }
+}

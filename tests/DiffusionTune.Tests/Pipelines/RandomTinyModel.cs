@@ -1,0 +1,61 @@
+using DiffusionTune.Diffusion.Pipelines;
+using DiffusionTune.Diffusion.Schedules;
+using DiffusionTune.Models.Clip;
+using DiffusionTune.Models.Unet;
+using DiffusionTune.Models.Vae;
+using DiffusionTune.Tests.Tokenization;
+using static TorchSharp.torch;
+
+namespace DiffusionTune.Tests.Pipelines;
+
+/// <summary>A tiny randomly initialised SD-shaped model with a tiny tokenizer, for end-to-end tests that need no reference data.</summary>
+static class RandomTinyModel
+{
+    public static StableDiffusionModel Create(long seed = 0)
+    {
+        manual_seed(seed);
+        var tokenizerFolder = TinyClipTokenizerFolder.Write();
+        var unet = new UNet2DConditionModel(new UNet2DConditionModelConfig
+        {
+            SampleSize = 8,
+            BlockOutChannels = [32, 64],
+            LayersPerBlock = [1],
+            DownBlockTypes = ["DownBlock2D", "CrossAttnDownBlock2D"],
+            UpBlockTypes = ["CrossAttnUpBlock2D", "UpBlock2D"],
+            CrossAttentionDim = [32],
+            AttentionHeadDim = [2],
+            NormNumGroups = 32,
+        });
+        var vae = new AutoencoderKL(new AutoencoderKLConfig
+        {
+            BlockOutChannels = [32, 64],
+            DownBlockTypes = ["DownEncoderBlock2D", "DownEncoderBlock2D"],
+            UpBlockTypes = ["UpDecoderBlock2D", "UpDecoderBlock2D"],
+            LayersPerBlock = 1,
+            NormNumGroups = 32,
+            SampleSize = 16,
+        });
+        var textEncoder = new ClipTextModel(new ClipTextConfig
+        {
+            VocabSize = TinyClipTokenizerFolder.Size,
+            HiddenSize = 32,
+            IntermediateSize = 37,
+            NumAttentionHeads = 4,
+            NumHiddenLayers = 2,
+            BosTokenId = TinyClipTokenizerFolder.StartOfText,
+            EosTokenId = TinyClipTokenizerFolder.EndOfText,
+        });
+        foreach (var module in new nn.Module[] { unet, vae, textEncoder }) module.eval();
+        return new StableDiffusionModel(unet, vae, textEncoder, ClipTokenizer.FromFolder(tokenizerFolder), tokenizerFolder,
+            NoiseSchedule.StableDiffusion1, Path.Combine(tokenizerFolder, "random-tiny"));
+    }
+
+    /// <summary>Creates the model and saves it as a diffusers folder; returns the folder.</summary>
+    public static string SaveDiffusers(long seed = 0)
+    {
+        var folder = Path.Combine(TestPaths.TempFolder(), "random-tiny");
+        using var model = Create(seed);
+        model.SaveDiffusers(folder);
+        return folder;
+    }
+}
