@@ -1,0 +1,4 @@
+namespace DiffusionTune.Training.Optimization;
+
+/// <summary>AdamW hyper-parameters (PyTorch's defaults, including weight decay 0.01, which TorchSharp's factory does not use).</summary>
+public sealed record AdamWSettings(double Beta1 = 0.9, double Beta2 = 0.999, double Epsilon = 1e-8, double WeightDecay = 0.01);

@@ -1,0 +1,130 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DiffusionTune.Training.Optimization;
+
+/// <summary>
+/// AdamW with fp32 master weights, TorchSharp's stand-in for mixed precision (it has no autocast): the model computes
+/// in its own dtype (bf16 or fp16), gradients are copied into fp32 master parameters, AdamW updates those, and the
+/// result is written back into the model. With an fp32 model the parameters are optimised directly.
+/// </summary>
+public sealed class MasterWeightOptimizer : IDisposable
+{
+    readonly List<(Parameter Model, Parameter Master)> _pairs = [];
+    readonly List<double> _multipliers = [];
+    readonly AdamW _adam;
+    readonly bool _separateMasters;
+
+    public MasterWeightOptimizer(IReadOnlyList<TrainableGroup> groups, AdamWSettings settings)
+    {
+        var parameters = groups.SelectMany(g => g.Parameters).ToList();
+        if (parameters.Count == 0) throw new ArgumentException("nothing to train: no parameters were given", nameof(groups));
+        _separateMasters = parameters[0].Parameter.dtype != ScalarType.Float32;
+        var adamGroups = new List<AdamW.ParamGroup>();
+        foreach (var group in groups)
+        {
+            var masters = new List<Parameter>();
+            foreach (var (_, parameter) in group.Parameters)
+            {
+                if (!parameter.requires_grad) throw new ArgumentException($"group '{group.Name}' holds a frozen parameter", nameof(groups));
+                Parameter master;
+                if (_separateMasters)
+                {
+                    using var noGrad = no_grad();
+                    master = new Parameter(parameter.detach().to(ScalarType.Float32, copy: true), requires_grad: true);
+                }
+                else
+                {
+                    master = parameter;
+                }
+                _pairs.Add((parameter, master));
+                masters.Add(master);
+            }
+            adamGroups.Add(new AdamW.ParamGroup(masters, new AdamW.Options
+            {
+                LearningRate = 0,
+                beta1 = settings.Beta1,
+                beta2 = settings.Beta2,
+                eps = settings.Epsilon,
+                weight_decay = settings.WeightDecay,
+            }));
+            _multipliers.Add(group.LearningRateMultiplier);
+        }
+        _adam = optim.AdamW(adamGroups, lr: 0, beta1: settings.Beta1, beta2: settings.Beta2, eps: settings.Epsilon, weight_decay: settings.WeightDecay);
+    }
+
+    /// <summary>The fp32 parameters AdamW updates (the model's own parameters when it trains in fp32).</summary>
+    public IEnumerable<Parameter> MasterParameters => _pairs.Select(p => p.Master);
+
+    /// <summary>
+    /// Applies one update with learning rate <paramref name="learningRate"/> (times each group's multiplier), after
+    /// clipping the global gradient norm to <paramref name="maxGradNorm"/> when given. Returns the gradient norm
+    /// before clipping; when it is not finite, nothing is updated and the gradients are cleared.
+    /// </summary>
+    public double Step(double learningRate, double? maxGradNorm)
+    {
+        using var scope = NewDisposeScope();
+        if (_separateMasters)
+        {
+            foreach (var (model, master) in _pairs)
+                master.grad = model.grad is null ? null : model.grad.to(ScalarType.Float32, copy: true).DetachFromDisposeScope();
+        }
+        var withGrads = _pairs.Where(p => p.Master.grad is not null).Select(p => p.Master).ToList();
+        double norm = withGrads.Count == 0 ? 0 : nn.utils.clip_grad_norm_(withGrads, maxGradNorm ?? double.PositiveInfinity);
+        if (!double.IsFinite(norm))
+        {
+            ZeroGrad();
+            return norm;
+        }
+        int index = 0;
+        foreach (var group in _adam.ParamGroups)
+            group.LearningRate = learningRate * _multipliers[index++];
+        _adam.step();
+        if (_separateMasters)
+        {
+            using var noGrad = no_grad();
+            foreach (var (model, master) in _pairs) model.copy_(master);
+        }
+        ZeroGrad();
+        return norm;
+    }
+
+    public void ZeroGrad()
+    {
+        foreach (var (model, master) in _pairs)
+        {
+            model.grad = null;
+            if (_separateMasters) master.grad = null;
+        }
+    }
+
+    /// <summary>Saves AdamW's moments (and, with master weights, the fp32 masters) for an exact resume.</summary>
+    public void Save(BinaryWriter writer)
+    {
+        _adam.save_state_dict(writer);
+        if (!_separateMasters) return;
+        foreach (var (_, master) in _pairs) master.Save(writer);
+    }
+
+    public void Load(BinaryReader reader)
+    {
+        _adam.load_state_dict(reader);
+        if (!_separateMasters) return;
+        using var noGrad = no_grad();
+        foreach (var (model, master) in _pairs)
+        {
+            master.Load(reader);
+            model.copy_(master);
+        }
+    }
+
+    public void Dispose()
+    {
+        _adam.Dispose();
+        if (_separateMasters)
+        {
+            foreach (var (_, master) in _pairs) master.Dispose();
+        }
+    }
+}
