@@ -1,0 +1,28 @@
+namespace DiffusionTune.Training.Loop;
+
+/// <summary>
+/// One resumable training job as <see cref="TrainingLoop"/> drives it: a fixed number of optimizer steps, each a pure
+/// function of the run's state, so that saving after step N and loading gives the same step N+1 as running on.
+/// </summary>
+public interface ITrainingRun
+{
+    /// <summary>A short name for progress and log lines ("vae", "unet", …).</summary>
+    string Name { get; }
+
+    int TotalSteps { get; }
+
+    /// <summary>Runs optimizer step <paramref name="step"/> (0-based). Called inside a dispose scope.</summary>
+    StepResult Step(int step);
+
+    /// <summary>Writes everything needed to resume after <paramref name="stepsDone"/> steps into <paramref name="folder"/>.</summary>
+    void SaveCheckpoint(string folder, int stepsDone);
+
+    /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/>.</summary>
+    void LoadCheckpoint(string folder);
+
+    /// <summary>Called after each checkpoint (and at the end), e.g. to render sample images.</summary>
+    void AfterCheckpoint(int stepsDone);
+}
+
+/// <summary>What one step reports: its loss, learning rate and gradient norm.</summary>
+public readonly record struct StepResult(double Loss, double LearningRate, double GradientNorm);
