@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Clip;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -33,8 +34,8 @@ public sealed class ClipVocabulary
     public ClipVocabulary(IReadOnlyList<(string Left, string Right)> merges)
     {
         var tokens = new List<string>(512 + merges.Count + 2);
-        tokens.AddRange(ClipByteAlphabet.Symbols.Select(s => s.ToString()));
-        tokens.AddRange(ClipByteAlphabet.Symbols.Select(s => s + EndOfWordSuffix));
+        tokens.AddRange(ClipByteAlphabet.VocabularyOrder.Select(s => s.ToString()));
+        tokens.AddRange(ClipByteAlphabet.VocabularyOrder.Select(s => s + EndOfWordSuffix));
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < tokens.Count; i++) ids.Add(tokens[i], i);
 

@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Clip;
 using System.Text.RegularExpressions;
 
 namespace DiffusionTune.ShapesWorld;
@@ -49,7 +50,7 @@ public sealed partial class ClipVocabularyBuilder
             .Select(w => (Symbols: InitialSymbols(w.Key), Weight: w.Value))
             .ToList();
         var tokens = new HashSet<string>(StringComparer.Ordinal);
-        foreach (char symbol in ClipByteAlphabet.Symbols)
+        foreach (char symbol in ClipByteAlphabet.VocabularyOrder)
         {
             tokens.Add(symbol.ToString());
             tokens.Add(symbol + ClipVocabulary.EndOfWordSuffix);

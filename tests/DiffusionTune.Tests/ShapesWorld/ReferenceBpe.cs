@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Clip;
 using System.Text.Json;
 using DiffusionTune.ShapesWorld;
 

@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Clip;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DiffusionTune.ShapesWorld;
@@ -20,7 +21,7 @@ public class VocabularyTests(ITestOutputHelper output)
     [Fact]
     public void The_byte_alphabet_lists_printable_Latin1_first_then_remapped_bytes()
     {
-        var symbols = ClipByteAlphabet.Symbols;
+        var symbols = ClipByteAlphabet.VocabularyOrder;
         Assert.Equal(256, symbols.Distinct().Count());
         Assert.Equal('!', symbols[0]);
         Assert.Equal('~', symbols[93]);
