@@ -38,10 +38,16 @@ public class TrainingPrimitivesTests
 
     static Tensor Train(ScalarType dtype, int steps, int? resumeAt = null)
     {
-        manual_seed(1);
-        var target = randn(4, 8);
-        var inputs = randn(16, 8);
+        // A private generator: tests run in parallel and torch's global one is shared.
+        using var generator = new Generator(0, CPU).manual_seed(1);
+        var target = randn([4, 8], generator: generator);
+        var inputs = randn([16, 8], generator: generator);
         var layer = nn.Linear(8, 4);
+        using (no_grad())
+        {
+            layer.weight!.copy_(randn([4, 8], generator: generator) * 0.3);
+            layer.bias!.copy_(randn([4], generator: generator) * 0.3);
+        }
         layer.to(dtype);
         var optimizer = Optimizer(layer);
         for (int step = 0; step < steps; step++)

@@ -63,7 +63,7 @@ public static class GenerateCommand
             }
         });
 
-        var manifest = Path.Combine(output.Folder, $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}.json");
+        var manifest = output.NewManifestPath();
         AtomicFile.WriteAllText(manifest, JsonSerializer.Serialize(new
         {
             model = model.SourcePath,

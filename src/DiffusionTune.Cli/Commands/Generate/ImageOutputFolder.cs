@@ -45,6 +45,15 @@ public sealed partial class ImageOutputFolder
         }
     }
 
+    /// <summary>A manifest file name for a new run, unused in the folder (runs finishing in the same second get a suffix).</summary>
+    public string NewManifestPath()
+    {
+        var stem = $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+        var path = Path.Combine(Folder, $"{stem}.json");
+        for (int n = 2; File.Exists(path); n++) path = Path.Combine(Folder, $"{stem}-{n}.json");
+        return path;
+    }
+
     [GeneratedRegex(@"^(\d{5,})-")]
     private static partial Regex NumberedFile();
 }
