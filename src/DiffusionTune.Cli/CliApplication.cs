@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DiffusionTune.Cli.Commands.Benchmark;
 using DiffusionTune.Cli.Commands.Generate;
+using DiffusionTune.Cli.Commands.Pretrain;
 
 namespace DiffusionTune.Cli;
 
@@ -10,6 +11,7 @@ public static class CliApplication
     public static RootCommand CreateRootCommand() => new("DiffusionTune: generate with and fine-tune Stable Diffusion models, no Python needed.")
     {
         GenerateCommandDefinition.Create(),
+        PretrainCommandDefinition.Create(),
         BenchmarkCommandDefinition.Create(),
     };
 

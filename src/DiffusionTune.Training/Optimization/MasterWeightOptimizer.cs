@@ -11,7 +11,7 @@ namespace DiffusionTune.Training.Optimization;
 /// </summary>
 public sealed class MasterWeightOptimizer : IDisposable
 {
-    readonly List<(Parameter Model, Parameter Master)> _pairs = [];
+    readonly List<(string Name, Parameter Model, Parameter Master)> _pairs = [];
     readonly List<double> _multipliers = [];
     readonly AdamW _adam;
     readonly bool _separateMasters;
@@ -25,7 +25,7 @@ public sealed class MasterWeightOptimizer : IDisposable
         foreach (var group in groups)
         {
             var masters = new List<Parameter>();
-            foreach (var (_, parameter) in group.Parameters)
+            foreach (var (name, parameter) in group.Parameters)
             {
                 if (!parameter.requires_grad) throw new ArgumentException($"group '{group.Name}' holds a frozen parameter", nameof(groups));
                 Parameter master;
@@ -38,7 +38,7 @@ public sealed class MasterWeightOptimizer : IDisposable
                 {
                     master = parameter;
                 }
-                _pairs.Add((parameter, master));
+                _pairs.Add((name, parameter, master));
                 masters.Add(master);
             }
             adamGroups.Add(new AdamW.ParamGroup(masters, new AdamW.Options
@@ -54,8 +54,8 @@ public sealed class MasterWeightOptimizer : IDisposable
         _adam = optim.AdamW(adamGroups, lr: 0, beta1: settings.Beta1, beta2: settings.Beta2, eps: settings.Epsilon, weight_decay: settings.WeightDecay);
     }
 
-    /// <summary>The fp32 parameters AdamW updates (the model's own parameters when it trains in fp32).</summary>
-    public IEnumerable<Parameter> MasterParameters => _pairs.Select(p => p.Master);
+    /// <summary>The fp32 parameters AdamW updates, by name (the model's own parameters when it trains in fp32).</summary>
+    public IEnumerable<(string Name, Parameter Parameter)> Masters => _pairs.Select(p => (p.Name, p.Master));
 
     /// <summary>
     /// Applies one update with learning rate <paramref name="learningRate"/> (times each group's multiplier), after
@@ -67,7 +67,7 @@ public sealed class MasterWeightOptimizer : IDisposable
         using var scope = NewDisposeScope();
         if (_separateMasters)
         {
-            foreach (var (model, master) in _pairs)
+            foreach (var (_, model, master) in _pairs)
                 master.grad = model.grad is null ? null : model.grad.to(ScalarType.Float32, copy: true).DetachFromDisposeScope();
         }
         var withGrads = _pairs.Where(p => p.Master.grad is not null).Select(p => p.Master).ToList();
@@ -84,7 +84,7 @@ public sealed class MasterWeightOptimizer : IDisposable
         if (_separateMasters)
         {
             using var noGrad = no_grad();
-            foreach (var (model, master) in _pairs) model.copy_(master);
+            foreach (var (_, model, master) in _pairs) model.copy_(master);
         }
         ZeroGrad();
         return norm;
@@ -92,7 +92,7 @@ public sealed class MasterWeightOptimizer : IDisposable
 
     public void ZeroGrad()
     {
-        foreach (var (model, master) in _pairs)
+        foreach (var (_, model, master) in _pairs)
         {
             model.grad = null;
             if (_separateMasters) master.grad = null;
@@ -104,7 +104,7 @@ public sealed class MasterWeightOptimizer : IDisposable
     {
         _adam.save_state_dict(writer);
         if (!_separateMasters) return;
-        foreach (var (_, master) in _pairs) master.Save(writer);
+        foreach (var (_, _, master) in _pairs) master.Save(writer);
     }
 
     public void Load(BinaryReader reader)
@@ -112,7 +112,7 @@ public sealed class MasterWeightOptimizer : IDisposable
         _adam.load_state_dict(reader);
         if (!_separateMasters) return;
         using var noGrad = no_grad();
-        foreach (var (model, master) in _pairs)
+        foreach (var (_, model, master) in _pairs)
         {
             master.Load(reader);
             model.copy_(master);
@@ -124,7 +124,7 @@ public sealed class MasterWeightOptimizer : IDisposable
         _adam.Dispose();
         if (_separateMasters)
         {
-            foreach (var (_, master) in _pairs) master.Dispose();
+            foreach (var (_, _, master) in _pairs) master.Dispose();
         }
     }
 }

@@ -1,0 +1,60 @@
+using DiffusionTune.Cli.Rendering;
+using DiffusionTune.Models.Runtime;
+using DiffusionTune.ShapesWorld.Pretraining;
+using DiffusionTune.Training.Loop;
+using Spectre.Console;
+
+namespace DiffusionTune.Cli.Commands.Pretrain;
+
+/// <summary>Runs <see cref="ShapesWorldPretrainer"/> with a progress bar per stage (loss, rate, time left).</summary>
+public static class PretrainCommand
+{
+    public static int Run(string runFolder, string outputFolder, string deviceSpec, string precisionSpec,
+        Func<PretrainSettings, PretrainSettings> configure, CancellationToken cancellation)
+    {
+        var device = ComputeDevice.Resolve(deviceSpec);
+        var settings = configure(new PretrainSettings
+        {
+            RunFolder = Path.GetFullPath(runFolder),
+            Device = device,
+            Dtype = Precision.Resolve(precisionSpec, device),
+        });
+        settings.Validate();
+        bool finished = false;
+        try
+        {
+            ProgressDisplay.Run(progress =>
+            {
+                ProgressDisplay.ITask? task = null;
+                double smoothedLoss = double.NaN;
+                var pretrainer = new ShapesWorldPretrainer(settings);
+                finished = pretrainer.Run(Path.GetFullPath(outputFolder),
+                    status =>
+                    {
+                        progress.Log(Markup.Escape(status));
+                        task = null;
+                        smoothedLoss = double.NaN;
+                    },
+                    (done, total, result) =>
+                    {
+                        task ??= progress.Start("training", total);
+                        smoothedLoss = double.IsNaN(smoothedLoss) ? result.Loss : 0.98 * smoothedLoss + 0.02 * result.Loss;
+                        task.Advance(done, $"loss {smoothedLoss:F4} lr {result.LearningRate:G3}");
+                        if (done == total) task.Finish($"done, loss {smoothedLoss:F4}");
+                    },
+                    cancellation);
+            });
+        }
+        catch (TrainingDivergedException e)
+        {
+            CommandRunner.WriteError(e.Message);
+            return CommandRunner.UserError;
+        }
+        if (!finished)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Stopped; checkpoints are in [bold]{settings.RunFolder}[/]. Run the same command again to resume.");
+            return CommandRunner.Cancelled;
+        }
+        return CommandRunner.Success;
+    }
+}
