@@ -36,7 +36,7 @@ public sealed class StableDiffusionModel : IDisposable
 
     public ClipTextModel TextEncoder { get; }
 
-    public ClipTokenizer Tokenizer { get; }
+    public ClipTokenizer Tokenizer { get; private set; }
 
     /// <summary>The folder the tokenizer files came from (copied when the model is saved).</summary>
     public string TokenizerFolder { get; }
@@ -63,6 +63,31 @@ public sealed class StableDiffusionModel : IDisposable
 
     /// <summary>The image size the model was trained at.</summary>
     public int NativeImageSize => Unet.Config.SampleSize * VaeScaleFactor;
+
+    /// <summary>
+    /// Teaches the model new words (textual inversion): each token gets a new id in the tokenizer and a row of
+    /// <paramref name="vectors"/> ([tokens, width]) appended to the text encoder's token-embedding table. Returns the ids.
+    /// </summary>
+    public IReadOnlyList<long> AddTokens(IReadOnlyList<string> tokens, Tensor vectors)
+    {
+        var embedding = TextEncoder.TextModel.Embeddings.TokenEmbedding;
+        var table = embedding.weight!;
+        if (vectors.dim() != 2 || vectors.shape[0] != tokens.Count || vectors.shape[1] != table.shape[1])
+            throw new ArgumentException($"{tokens.Count} token(s) need vectors of shape [{tokens.Count}, {table.shape[1]}], not [{string.Join(", ", vectors.shape)}]");
+        var existing = tokens.Where(t => Tokenizer.TokenToId(t) is not null).ToList();
+        if (existing.Count > 0)
+            throw new ArgumentException($"the tokenizer already has {string.Join(", ", existing.Select(t => $"'{t}'"))}; choose another token name");
+        int first = Tokenizer.VocabularySize;
+        if (first != table.shape[0])
+            throw new InvalidOperationException($"the tokenizer has {first} ids but the embedding table {table.shape[0]} rows");
+        Tokenizer = Tokenizer.WithAddedTokens(tokens);
+        using (no_grad())
+        {
+            var grown = cat([table.detach(), vectors.to(table.dtype, table.device)], 0);
+            embedding.weight = new TorchSharp.Modules.Parameter(grown, requires_grad: table.requires_grad);
+        }
+        return Enumerable.Range(first, tokens.Count).Select(id => (long)id).ToArray();
+    }
 
     /// <summary>Loads a diffusers folder (with model_index.json) or a single-file .safetensors checkpoint.</summary>
     public static StableDiffusionModel Load(string path, ModelLoadOptions? options = null)

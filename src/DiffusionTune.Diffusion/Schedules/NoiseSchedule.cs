@@ -101,6 +101,24 @@ public sealed class NoiseSchedule
     }
 
     /// <summary>
+    /// Min-SNR-γ loss weights (Hang et al. 2023) per timestep: min(SNR, γ)/SNR for ε-prediction, min(SNR, γ)/(SNR + 1)
+    /// for v-prediction, min(SNR, γ) for sample prediction. Caps the weight of the easy, low-noise timesteps.
+    /// </summary>
+    public Tensor MinSnrWeights(Tensor timesteps, double gamma)
+    {
+        using var scope = NewDisposeScope();
+        var snr = Snr(timesteps);
+        var capped = snr.clamp(max: gamma);
+        var weights = PredictionType switch
+        {
+            PredictionType.VPrediction => capped / (snr + 1),
+            PredictionType.Epsilon => capped / snr,
+            _ => capped,
+        };
+        return scope.MoveToOuter(weights);
+    }
+
+    /// <summary>
     /// What the model should output for the noisy sample <c>AddNoise(original, noise, timesteps)</c> under this
     /// schedule's <see cref="PredictionType"/>: the noise, the velocity, or the clean sample, in
     /// <paramref name="original"/>'s dtype. The result may share storage with an input.

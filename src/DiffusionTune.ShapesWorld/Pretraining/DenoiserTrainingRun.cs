@@ -107,21 +107,13 @@ public sealed class DenoiserTrainingRun : ITrainingRun, IDisposable
         var context = _textEncoder.call(inputIds);
         var prediction = _unet.call(noisy.to(_settings.Dtype), timesteps.to(ScalarType.Float32), context).to(ScalarType.Float32);
         var perSample = (prediction - target).square().mean([1, 2, 3]);
-        var loss = (perSample * MinSnrWeights(timesteps)).mean();
+        var loss = (perSample * _schedule.MinSnrWeights(timesteps, _settings.MinSnrGamma)).mean();
         loss.backward();
 
         double rate = _rates.RateAt(step);
         double norm = _optimizer.Step(rate, maxGradNorm: 1.0);
         if (double.IsFinite(norm)) _ema.Update(step);
         return new StepResult(perSample.mean().item<float>(), rate, norm);
-    }
-
-    /// <summary>min(SNR, γ) / SNR for ε-prediction (/(SNR + 1) for v): caps the weight of the easy, low-noise steps.</summary>
-    Tensor MinSnrWeights(Tensor timesteps)
-    {
-        var snr = _schedule.Snr(timesteps).to(ScalarType.Float32);
-        var capped = snr.clamp(max: _settings.MinSnrGamma);
-        return _schedule.PredictionType == PredictionType.VPrediction ? capped / (snr + 1) : capped / snr;
     }
 
     public void SaveCheckpoint(string folder, int stepsDone)
@@ -144,8 +136,9 @@ public sealed class DenoiserTrainingRun : ITrainingRun, IDisposable
         foreach (var tensor in weights.Values) tensor.Dispose();
     }
 
-    public void AfterCheckpoint(int stepsDone)
+    public void AfterStep(int stepsDone)
     {
+        if (stepsDone % _settings.CheckpointEvery != 0 && stepsDone != TotalSteps) return;
         var path = Path.Combine(_settings.RunFolder, "samples", $"denoiser-step-{stepsDone:D6}.png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         _textEncoder.eval();

@@ -84,8 +84,9 @@ public sealed class VaeTrainingRun : ITrainingRun, IDisposable
         _optimizer.Load(reader);
     }
 
-    public void AfterCheckpoint(int stepsDone)
+    public void AfterStep(int stepsDone)
     {
+        if (stepsDone % _settings.CheckpointEvery != 0 && stepsDone != TotalSteps) return;
         using var scope = NewDisposeScope();
         var originals = ShapesWorldBatches.Render(_previewData, Enumerable.Range(0, 8).Select(i => (long)i));
         var input = ImageTensors.ToBatch(originals).to(_settings.Dtype, _settings.Device);

@@ -20,8 +20,8 @@ public interface ITrainingRun
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/>.</summary>
     void LoadCheckpoint(string folder);
 
-    /// <summary>Called after each checkpoint (and at the end), e.g. to render sample images.</summary>
-    void AfterCheckpoint(int stepsDone);
+    /// <summary>Called after every step (after any checkpoint of that step), e.g. to render sample images now and then.</summary>
+    void AfterStep(int stepsDone);
 }
 
 /// <summary>What one step reports: its loss, learning rate and gradient norm.</summary>

@@ -49,10 +49,8 @@ public sealed class TrainingLoop(string runFolder, int checkpointEvery, int keep
             });
             progress?.Invoke(step, run.TotalSteps, result);
             if (step % checkpointEvery == 0 || step == run.TotalSteps || cancellation.IsCancellationRequested)
-            {
                 checkpoints.Save(step, folder => run.SaveCheckpoint(folder, step));
-                run.AfterCheckpoint(step);
-            }
+            run.AfterStep(step);
         }
         return step;
     }

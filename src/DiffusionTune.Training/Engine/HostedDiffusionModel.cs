@@ -1,0 +1,61 @@
+using DiffusionTune.Contracts;
+using DiffusionTune.Diffusion.Pipelines;
+using DiffusionTune.Models.Clip;
+using DiffusionTune.Models.Loading;
+using DiffusionTune.Models.Unet;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DiffusionTune.Training.Engine;
+
+/// <summary>The contract's view of a loaded <see cref="StableDiffusionModel"/> during training.</summary>
+public sealed class HostedDiffusionModel(StableDiffusionModel model, int clipSkip) : IDiffusionModel
+{
+    public StableDiffusionModel Model => model;
+
+    public nn.Module<Tensor, Tensor, Tensor, Tensor> Unet => model.Unet;
+
+    public nn.Module TextEncoder => model.TextEncoder;
+
+    public Embedding TokenEmbedding => model.TextEncoder.TextModel.Embeddings.TokenEmbedding;
+
+    public int TextWidth => model.TextEncoder.Config.HiddenSize;
+
+    public string Name => model.Name;
+
+    public string ShortHash => model.ShortHash;
+
+    public bool IsStableDiffusion2 => model.TextEncoder.Config.HiddenAct == "gelu";
+
+    public Tensor EncodePrompts(IReadOnlyList<string> prompts)
+    {
+        using var scope = NewDisposeScope();
+        var ids = prompts.Select(p => model.Tokenizer.Tokenize(p).InputIds[0]).ToArray();
+        var input = tensor(ids.SelectMany(x => x).ToArray(), [prompts.Count, ClipTokenizer.ModelMaxLength], ScalarType.Int64).to(model.Device);
+        using var output = model.TextEncoder.Encode(input, clipSkip);
+        return scope.MoveToOuter(output.Conditioning.alias());
+    }
+
+    public IReadOnlyList<long> AddTokens(IReadOnlyList<string> tokens, string initializer)
+    {
+        var initializerIds = model.Tokenizer.Encode(initializer);
+        if (initializerIds.Length == 0) throw new ArgumentException($"the initializer word '{initializer}' has no tokens");
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var table = TokenEmbedding.weight!;
+        // A multi-token initializer starts from the mean of its token vectors.
+        var start = table.index_select(0, tensor(initializerIds.Select(i => (long)i).ToArray(), device: table.device)).mean([0], keepdim: true);
+        return model.AddTokens(tokens, start.expand(tokens.Count, -1).contiguous());
+    }
+
+    public nn.Module<Tensor, Tensor, Tensor, Tensor> FrozenUnetCopy()
+    {
+        var copy = MetaDevice.Build(() => new UNet2DConditionModel(model.Unet.Config));
+        var weights = model.Unet.state_dict();
+        ParameterMaterializer.Load(copy, TensorSource.FromTensors("frozen UNet copy", weights), model.Device, model.Dtype);
+        foreach (var parameter in copy.parameters()) parameter.requires_grad = false;
+        copy.eval();
+        return copy;
+    }
+}

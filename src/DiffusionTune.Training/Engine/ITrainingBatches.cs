@@ -1,0 +1,14 @@
+using DiffusionTune.Contracts;
+using static TorchSharp.torch;
+
+namespace DiffusionTune.Training.Engine;
+
+/// <summary>Where the engine gets its batches: a pure function of (step, micro-batch), so a resumed run sees the same data.</summary>
+public interface ITrainingBatches
+{
+    /// <summary>The batch of optimizer step <paramref name="step"/>, micro-batch <paramref name="microBatch"/>, on <paramref name="device"/>.</summary>
+    TrainingBatch Get(int step, int microBatch, Generator random, Device device);
+
+    /// <summary>Passes over the (repeated) training images completed after <paramref name="steps"/> steps.</summary>
+    double EpochsAfter(int steps);
+}

@@ -1,0 +1,39 @@
+using DiffusionTune.Contracts;
+using DiffusionTune.Diffusion.Schedules;
+using static TorchSharp.torch;
+
+namespace DiffusionTune.Training.Engine;
+
+/// <summary>The engine's <see cref="ITrainingStep"/>: noising with the run's settings and the standard weighted loss.</summary>
+public sealed class TrainingStep(int step, Generator random, NoiseSchedule schedule, EngineSettings settings) : ITrainingStep
+{
+    public int Step => step;
+
+    public Generator Random => random;
+
+    public NoisedLatents AddNoise(Tensor latents)
+    {
+        long batch = latents.shape[0];
+        var device = latents.device;
+        var noise = randn(latents.shape, ScalarType.Float32, CPU, generator: random).to(device);
+        if (settings.NoiseOffset > 0)
+            noise = noise + settings.NoiseOffset * randn([batch, latents.shape[1], 1, 1], ScalarType.Float32, CPU, generator: random).to(device);
+        var timesteps = randint(0, schedule.NumTrainTimesteps, [batch], ScalarType.Int64, CPU, generator: random).to(device);
+        var clean = latents.to(ScalarType.Float32);
+        return new NoisedLatents(schedule.AddNoise(clean, noise, timesteps), timesteps, noise, schedule.TrainingTarget(clean, noise, timesteps));
+    }
+
+    public Tensor DenoisingLoss(Tensor prediction, NoisedLatents noised, IReadOnlyList<float>? itemWeights = null)
+    {
+        var perItem = (prediction.to(ScalarType.Float32) - noised.Target).square().mean([1, 2, 3]);
+        if (settings.MinSnrGamma > 0)
+            perItem = perItem * schedule.MinSnrWeights(noised.Timesteps, settings.MinSnrGamma);
+        if (itemWeights is not null)
+        {
+            if (itemWeights.Count != perItem.shape[0])
+                throw new ArgumentException($"{itemWeights.Count} item weights for a batch of {perItem.shape[0]}");
+            perItem = perItem * tensor(itemWeights.ToArray(), device: perItem.device);
+        }
+        return perItem.mean();
+    }
+}
