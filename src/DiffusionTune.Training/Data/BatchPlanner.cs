@@ -62,6 +62,9 @@ public sealed class BatchPlanner
     /// <summary>Whether batches carry class images.</summary>
     public bool HasClassImages => _classes is not null;
 
+    /// <summary>Micro-batches per optimizer step (gradient accumulation).</summary>
+    public int MicroBatchesPerStep => _settings.MicroBatchesPerStep;
+
     /// <summary>The pixel size (square, or bucket) of each instance image, aligned with <see cref="TrainingImageSet.Images"/>.</summary>
     public IReadOnlyList<ImageSize> InstanceSizes => _instanceSizes;
 

@@ -1,4 +1,5 @@
 using DiffusionTune.Contracts;
+using DiffusionTune.Training.Engine;
 using static TorchSharp.torch;
 
 namespace DiffusionTune.Training.Data;
@@ -8,7 +9,7 @@ namespace DiffusionTune.Training.Data;
 /// <see cref="LatentCache"/>, or a <see cref="VaeLatentEncoder"/> when latents are not cached), moved to the run's
 /// device, with the plan's prompts, class flags and loss weights.
 /// </summary>
-public sealed class TrainingBatchSource(BatchPlanner planner, ILatentSource latents, Device device)
+public sealed class TrainingBatchSource(BatchPlanner planner, ILatentSource latents, Device device) : ITrainingBatches
 {
     /// <summary>The planner whose batches this source materialises.</summary>
     public BatchPlanner Planner => planner;
@@ -19,6 +20,9 @@ public sealed class TrainingBatchSource(BatchPlanner planner, ILatentSource late
     /// latent shape per call; the caller owns the returned tensor.
     /// </summary>
     public TrainingBatch Get(int step, int microBatch, Generator random) => Materialize(planner.Plan(step, microBatch), random);
+
+    /// <inheritdoc/>
+    public double EpochsAfter(int steps) => (double)steps * planner.MicroBatchesPerStep / planner.BatchesPerEpoch;
 
     /// <summary>The batch <paramref name="plan"/> describes, sampled as <see cref="Get"/> does.</summary>
     public TrainingBatch Materialize(PlannedBatch plan, Generator random)

@@ -109,7 +109,7 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
         {
             using var scope = NewDisposeScope();
             using var random = StepRandom(step, micro);
-            var batch = _batches.Get(step, micro, random, _model.Device);
+            var batch = _batches.Get(step, micro, random);
             var loss = _session.Loss(batch, new TrainingStep(step, random, _model.Schedule, _settings));
             if (loss.numel() != 1) throw new InvalidOperationException($"trainer '{Name}' returned a loss of shape [{string.Join(", ", loss.shape)}]; a scalar is required");
             (loss / _settings.GradientAccumulation).backward();
