@@ -1,7 +1,9 @@
 using System.CommandLine;
 using DiffusionTune.Cli.Commands.Benchmark;
 using DiffusionTune.Cli.Commands.Generate;
+using DiffusionTune.Cli.Commands.Plugins;
 using DiffusionTune.Cli.Commands.Pretrain;
+using DiffusionTune.Cli.Commands.Train;
 
 namespace DiffusionTune.Cli;
 
@@ -11,6 +13,8 @@ public static class CliApplication
     public static RootCommand CreateRootCommand() => new("DiffusionTune: generate with and fine-tune Stable Diffusion models, no Python needed.")
     {
         GenerateCommandDefinition.Create(),
+        TrainCommandDefinition.Create(),
+        PluginsCommandDefinition.Create(),
         PretrainCommandDefinition.Create(),
         BenchmarkCommandDefinition.Create(),
     };

@@ -4,6 +4,7 @@ using DiffusionTune.Contracts;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.Models.Runtime;
 using DiffusionTune.Training.Data;
+using DiffusionTune.Training.Logging;
 using DiffusionTune.Training.Loop;
 using DiffusionTune.Training.Plugins;
 
@@ -21,7 +22,9 @@ public sealed record TrainResult(int StepsDone, bool Finished, IReadOnlyList<Sav
 /// preservation and the latent cache, then drives the trainer's run with <see cref="TrainingLoop"/> (resuming from the
 /// run folder's newest checkpoint).
 /// </summary>
-public sealed class TrainingEngine(PluginCatalog plugins, ITrainingLog log)
+/// <param name="info">Shows an informational message to the user.</param>
+/// <param name="warning">Shows a warning to the user.</param>
+public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, Action<string> warning)
 {
     /// <summary>Where generated class images are cached across runs.</summary>
     public static string ClassImageCache => Path.Combine(
@@ -31,6 +34,9 @@ public sealed class TrainingEngine(PluginCatalog plugins, ITrainingLog log)
     public TrainResult Run(TrainJob job, TrainingLoop.ProgressCallback? progress, Action<string>? status, CancellationToken cancellation)
     {
         job.Engine.Validate();
+        Directory.CreateDirectory(job.RunFolder);
+        using var scalars = new TrainingLog(job.RunFolder);
+        var log = new RunLog(scalars, Path.Combine(job.RunFolder, "log.txt"), info, warning);
         var trainer = plugins.Find(job.Trainer);
         var options = TrainerOptionParser.Parse(trainer.Info, job.TrainerOptions);
         var concept = Concept(job);
@@ -42,7 +48,7 @@ public sealed class TrainingEngine(PluginCatalog plugins, ITrainingLog log)
             Repeats = job.Repeats,
             OnBadImage = job.OnBadImage,
         });
-        foreach (var warning in images.Warnings) log.Warning(warning);
+        foreach (var problem in images.Warnings) log.Warning(problem);
 
         var device = ComputeDevice.Resolve(job.Device);
         var dtype = Precision.Resolve(job.Precision, device);
@@ -51,7 +57,7 @@ public sealed class TrainingEngine(PluginCatalog plugins, ITrainingLog log)
         try
         {
             int resolution = job.Resolution ?? model.NativeImageSize;
-            var classImages = ClassImages(job, concept, model, resolution, status, cancellation);
+            var classImages = ClassImages(job, concept, model, resolution, log, status, cancellation);
             var preprocessing = new ImagePreprocessing { Resolution = resolution, RandomFlip = job.RandomFlip, UseBuckets = job.AspectBuckets };
             preprocessing.Validate(model.VaeScaleFactor);
             var planner = new BatchPlanner(images, classImages, preprocessing, new BatchSettings
@@ -64,14 +70,14 @@ public sealed class TrainingEngine(PluginCatalog plugins, ITrainingLog log)
             });
             status?.Invoke($"encoding {planner.AllVariants().Count} image variant(s) to latents");
             using var latents = LatentCache.Build(planner.AllVariants(), new VaeLatentEncoder(model.Vae), Path.Combine(job.RunFolder, "latents"));
-            foreach (var warning in latents.Warnings) log.Warning(warning);
+            foreach (var problem in latents.Warnings) log.Warning(problem);
             var batches = new TrainingBatchSource(planner, latents, device);
 
             var metadata = Metadata(job, trainer.Info, options, model, images, classImages, resolution);
             var output = new RunOutput(job.RunFolder, job.OutputFolder, job.OutputName, job.ModelFormat);
             using var run = new TrainerRun(trainer.Trainer, options, model, job.Engine, batches, output, concept, log, metadata);
             status?.Invoke($"training '{trainer.Info.Name}' for {job.Engine.Steps} steps ({batches.EpochsAfter(job.Engine.Steps):F1} epochs of {images.RepeatedCount} images)");
-            int done = new TrainingLoop(job.RunFolder, job.Engine.SaveEvery).Run(run, progress, cancellation);
+            int done = new TrainingLoop(job.RunFolder, job.Engine.SaveEvery, log: scalars).Run(run, progress, cancellation);
             return new TrainResult(done, done >= job.Engine.Steps, run.SavedFiles, model);
         }
         catch
@@ -94,7 +100,8 @@ public sealed class TrainingEngine(PluginCatalog plugins, ITrainingLog log)
         return new ConceptDescription(job.InstancePrompt, extra[0], classNoun);
     }
 
-    TrainingImageSet? ClassImages(TrainJob job, ConceptDescription concept, StableDiffusionModel model, int resolution, Action<string>? status, CancellationToken cancellation)
+    static TrainingImageSet? ClassImages(TrainJob job, ConceptDescription concept, StableDiffusionModel model, int resolution, ITrainingLog log,
+        Action<string>? status, CancellationToken cancellation)
     {
         switch (job.Prior)
         {
@@ -112,7 +119,7 @@ public sealed class TrainingEngine(PluginCatalog plugins, ITrainingLog log)
             case PriorPreservation.Images:
                 var folder = job.ClassImagesFolder ?? throw new ArgumentException("prior preservation with images needs --class-images-folder");
                 var set = TrainingImageSet.Load(folder, new ImageFolderOptions { CaptionTemplate = concept.ClassPrompt, OnBadImage = job.OnBadImage });
-                foreach (var warning in set.Warnings) log.Warning(warning);
+                foreach (var problem in set.Warnings) log.Warning(problem);
                 return set;
             default:
                 return null;

@@ -10,7 +10,8 @@ namespace DiffusionTune.Training.Loop;
 /// stops cleanly when cancelled (Ctrl+C), and stops with a clear message, keeping the last good checkpoint, when the
 /// loss or gradients stop being finite.
 /// </summary>
-public sealed class TrainingLoop(string runFolder, int checkpointEvery, int keepCheckpoints = 2)
+/// <param name="log">Where scalars go; the loop opens the run folder's own log when none is given.</param>
+public sealed class TrainingLoop(string runFolder, int checkpointEvery, int keepCheckpoints = 2, TrainingLog? log = null)
 {
     /// <summary>Progress after each step.</summary>
     public delegate void ProgressCallback(int stepsDone, int totalSteps, StepResult result);
@@ -26,7 +27,8 @@ public sealed class TrainingLoop(string runFolder, int checkpointEvery, int keep
             run.LoadCheckpoint(latest.Folder);
             step = latest.Step;
         }
-        using var log = new TrainingLog(runFolder);
+        using var ownLog = log is null ? new TrainingLog(runFolder) : null;
+        var scalars = log ?? ownLog!;
         while (step < run.TotalSteps && !cancellation.IsCancellationRequested)
         {
             StepResult result;
@@ -41,7 +43,7 @@ public sealed class TrainingLoop(string runFolder, int checkpointEvery, int keep
                     ". Lower the learning rate or use fp32.");
             }
             step++;
-            log.Scalars(step, new Dictionary<string, double>
+            scalars.Scalars(step, new Dictionary<string, double>
             {
                 [$"{run.Name}/loss"] = result.Loss,
                 [$"{run.Name}/learning_rate"] = result.LearningRate,
