@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DiffusionTune.Cli.Commands.Benchmark;
 using DiffusionTune.Cli.Commands.Generate;
+using DiffusionTune.Cli.Commands.MergeLora;
 using DiffusionTune.Cli.Commands.Pretrain;
 
 namespace DiffusionTune.Cli;
@@ -11,6 +12,7 @@ public static class CliApplication
     public static RootCommand CreateRootCommand() => new("DiffusionTune: generate with and fine-tune Stable Diffusion models, no Python needed.")
     {
         GenerateCommandDefinition.Create(),
+        MergeLoraCommandDefinition.Create(),
         PretrainCommandDefinition.Create(),
         BenchmarkCommandDefinition.Create(),
     };
