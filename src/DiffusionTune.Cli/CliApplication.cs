@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DiffusionTune.Cli.Commands.Benchmark;
 using DiffusionTune.Cli.Commands.Generate;
+using DiffusionTune.Cli.Commands.MergeLora;
 using DiffusionTune.Cli.Commands.Plugins;
 using DiffusionTune.Cli.Commands.Pretrain;
 using DiffusionTune.Cli.Commands.Train;
@@ -15,6 +16,7 @@ public static class CliApplication
         GenerateCommandDefinition.Create(),
         TrainCommandDefinition.Create(),
         PluginsCommandDefinition.Create(),
+        MergeLoraCommandDefinition.Create(),
         PretrainCommandDefinition.Create(),
         BenchmarkCommandDefinition.Create(),
     };

@@ -14,6 +14,9 @@ public static class ModelMetadata
     public const string TokenizerMerges = "diffusiontune.tokenizer.merges_txt";
     public const string TokenizerConfig = "diffusiontune.tokenizer.tokenizer_config_json";
 
+    /// <summary>The LoRAs merged into a model by <c>merge-lora</c>: a JSON array of <c>{name, hash, strength}</c>.</summary>
+    public const string MergedLoras = "diffusiontune.merged_loras";
+
     /// <summary>Tokenizers larger than this (the 49k-entry CLIP vocabulary is ~1.7 MB) are not embedded.</summary>
     public const int MaxEmbeddedTokenizerBytes = 256 * 1024;
 }

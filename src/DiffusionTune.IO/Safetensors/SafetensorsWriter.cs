@@ -9,6 +9,16 @@ public static class SafetensorsWriter
 {
     public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        var items = Validated(tensors);
+        AtomicFile.Write(path, stream => WriteValidated(stream, items, metadata));
+    }
+
+    /// <summary>Writes the safetensors bytes to <paramref name="stream"/> (for hashing or in-memory use; files go through <see cref="Save"/>).</summary>
+    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        WriteValidated(stream, Validated(tensors), metadata);
+
+    static List<KeyValuePair<string, Tensor>> Validated(IEnumerable<KeyValuePair<string, Tensor>> tensors)
+    {
         var items = tensors.ToList();
         var duplicate = items.GroupBy(t => t.Key).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
@@ -28,21 +38,22 @@ public static class SafetensorsWriter
             int byDtype = SafetensorsDtype.WriteOrder(b.Value.dtype).CompareTo(SafetensorsDtype.WriteOrder(a.Value.dtype));
             return byDtype != 0 ? byDtype : CompareCodePoints(a.Key, b.Key);
         });
+        return items;
+    }
 
+    static void WriteValidated(Stream stream, List<KeyValuePair<string, Tensor>> items, IReadOnlyDictionary<string, string>? metadata)
+    {
         var header = BuildHeader(items, metadata);
-        AtomicFile.Write(path, stream =>
+        Span<byte> prefix = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+        stream.Write(prefix);
+        stream.Write(header);
+        foreach (var (_, tensor) in items)
         {
-            Span<byte> prefix = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
-            stream.Write(prefix);
-            stream.Write(header);
-            foreach (var (_, tensor) in items)
-            {
-                using var scope = NewDisposeScope();
-                var cpu = tensor.detach().cpu().contiguous();
-                if (cpu.NumberOfElements > 0) cpu.WriteBytesToStream(stream, bufferSize: 1 << 20);
-            }
-        });
+            using var scope = NewDisposeScope();
+            var cpu = tensor.detach().cpu().contiguous();
+            if (cpu.NumberOfElements > 0) cpu.WriteBytesToStream(stream, bufferSize: 1 << 20);
+        }
     }
 
     /// <summary>Orders names as the reference writer does: by Unicode code point (UTF-8 byte order), not UTF-16 unit.</summary>

@@ -18,6 +18,7 @@ public static class GenerateCommand
     public static int Run(GenerateSettings settings, CancellationToken cancellation)
     {
         var jobs = Jobs(settings);
+        var loras = settings.Loras.Select(LoraArgument.Parse).ToList();
         var device = ComputeDevice.Resolve(settings.Device);
         var dtype = Precision.Resolve(settings.Precision, device);
         if (settings.BatchCount < 1) throw new ArgumentException("--batch-count must be at least 1");
@@ -34,6 +35,7 @@ public static class GenerateCommand
         var modelPath = EmbeddedModel.Resolve(settings.Model);
         AnsiConsole.MarkupLineInterpolated($"Loading [bold]{modelPath}[/] on {device} ({Precision.NameOf(dtype)}) …");
         using var model = StableDiffusionModel.Load(modelPath, loadOptions);
+        var applied = LoraMerging.MergeInto(model, loras);
         var pipeline = new TextToImagePipeline(model);
         var output = new ImageOutputFolder(settings.Output);
         var written = new List<object>();
@@ -54,7 +56,7 @@ public static class GenerateCommand
                 for (int i = 0; i < bitmaps.Length; i++)
                 {
                     using var bitmap = bitmaps[i];
-                    var parameters = Parameters(request, request.Seeds[i], model, version);
+                    var parameters = Parameters(request, request.Seeds[i], model, applied, version);
                     var path = output.Save(bitmap, parameters);
                     paths.Add(path);
                     written.Add(new { file = Path.GetFileName(path), parameters = parameters.ToParametersText(), prompt = request.Prompt, seed = request.Seeds[i] });
@@ -70,6 +72,7 @@ public static class GenerateCommand
             model_hash = model.ShortHash,
             device = device.ToString(),
             precision = Precision.NameOf(dtype),
+            loras = applied.Select(l => new { name = l.Name, file = l.Path, hash = l.ShortHash, strength = l.Strength }),
             images = written,
         }, new JsonSerializerOptions { WriteIndented = true }));
         AnsiConsole.MarkupLineInterpolated($"Wrote {written.Count} image(s) to [bold]{output.Folder}[/] (manifest {Path.GetFileName(manifest)})");
@@ -119,7 +122,7 @@ public static class GenerateCommand
         }
     }
 
-    static GenerationParameters Parameters(GenerationRequest request, long seed, StableDiffusionModel model, string? version) => new()
+    static GenerationParameters Parameters(GenerationRequest request, long seed, StableDiffusionModel model, IReadOnlyList<AppliedLora> loras, string? version) => new()
     {
         Prompt = request.Prompt,
         NegativePrompt = request.NegativePrompt,
@@ -132,6 +135,7 @@ public static class GenerateCommand
         ModelHash = model.ShortHash,
         ModelName = model.Name,
         ClipSkip = request.ClipSkip > 1 ? request.ClipSkip : null,
+        Extra = loras.Count == 0 ? [] : [new("Lora hashes", LoraMerging.HashesText(loras)), new("Lora strengths", LoraMerging.StrengthsText(loras))],
         Version = version is null ? "DiffusionTune" : $"DiffusionTune {version.Split('+')[0]}",
     };
 }

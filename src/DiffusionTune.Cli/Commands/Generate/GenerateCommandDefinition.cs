@@ -23,13 +23,14 @@ public static class GenerateCommandDefinition
         var output = new Option<string>("--output", "-o") { Description = "Output folder (existing images are never overwritten)", DefaultValueFactory = _ => "outputs" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder (vocab.json + merges.txt) for single files that carry none" };
         var prediction = new Option<string?>("--prediction-type") { Description = "epsilon or v_prediction; needed for SD 2.x single files of the 512-base kind (v is assumed)" };
+        var loras = LoraArgument.Option("A LoRA-family file (kohya/A1111, PEFT, diffusers, LyCORIS LoHa/LoKr, DoRA) merged into the model at STRENGTH (default 1); repeat to stack several");
         var device = CommonOptions.Device();
         var precision = CommonOptions.Precision("fp32");
 
         var command = new Command("generate", "Generate images from text prompts")
         {
             model, prompt, prompts, negative, steps, cfg, sampler, seed, batchSize, batchCount, width, height, clipSkip,
-            output, tokenizer, prediction, device, precision,
+            output, tokenizer, prediction, loras, device, precision,
         };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(token => Task.FromResult(GenerateCommand.Run(new GenerateSettings
         {
@@ -49,6 +50,7 @@ public static class GenerateCommandDefinition
             Output = result.GetValue(output)!,
             Tokenizer = result.GetValue(tokenizer),
             PredictionType = result.GetValue(prediction),
+            Loras = result.GetValue(loras) ?? [],
             Device = result.GetValue(device)!,
             Precision = result.GetValue(precision)!,
         }, token)), cancellation));
@@ -74,6 +76,7 @@ public sealed record GenerateSettings
     public string Output { get; init; } = "outputs";
     public string? Tokenizer { get; init; }
     public string? PredictionType { get; init; }
+    public IReadOnlyList<string> Loras { get; init; } = [];
     public string Device { get; init; } = "auto";
     public string Precision { get; init; } = "fp32";
 }

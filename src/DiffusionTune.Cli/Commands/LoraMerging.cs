@@ -1,0 +1,64 @@
+using System.Globalization;
+using DiffusionTune.Diffusion.Pipelines;
+using DiffusionTune.IO.Formats;
+using DiffusionTune.Models.Adapters;
+using Spectre.Console;
+
+namespace DiffusionTune.Cli.Commands;
+
+/// <summary>A LoRA merged into a model, as image metadata and manifests name it.</summary>
+/// <param name="ShortHash">A1111's 12-digit LoRA hash.</param>
+public sealed record AppliedLora(string Name, string ShortHash, double Strength, string Path);
+
+/// <summary>Reads <c>--lora</c> files for a loaded model, reports the keys they skip, and merges them into its weights.</summary>
+public static class LoraMerging
+{
+    const int ListedKeys = 5;
+
+    /// <summary>Merges every LoRA (in order) into <paramref name="model"/> for good; returns what was applied.</summary>
+    public static IReadOnlyList<AppliedLora> MergeInto(StableDiffusionModel model, IReadOnlyList<LoraArgument> loras)
+    {
+        if (loras.Count == 0) return [];
+        var layers = new AdaptableLayers(model.Unet, model.TextEncoder);
+        var networks = new List<LoraNetwork>();
+        try
+        {
+            foreach (var lora in loras)
+            {
+                var network = LoraNetwork.Read(lora.Path, layers.Targets);
+                networks.Add(network);
+                Report(network, lora.Strength);
+            }
+            using var merged = MergedLoras.Merge(layers, networks.Select((n, i) => new WeightedLora(n.Layers, loras[i].Strength)), restorable: false);
+            return networks.Select((n, i) => new AppliedLora(n.Name, n.ShortHash, loras[i].Strength, n.FilePath)).ToList();
+        }
+        finally
+        {
+            foreach (var network in networks) network.Dispose();
+        }
+    }
+
+    /// <summary>A1111's "Lora hashes" infotext value: <c>name: hash, …</c>, with ':' and ',' removed from names as A1111 does.</summary>
+    public static string HashesText(IEnumerable<AppliedLora> loras) =>
+        string.Join(", ", loras.Select(l => $"{CleanName(l.Name)}: {l.ShortHash}"));
+
+    /// <summary>The strengths, in the same <c>name: value</c> form.</summary>
+    public static string StrengthsText(IEnumerable<AppliedLora> loras) =>
+        string.Join(", ", loras.Select(l => $"{CleanName(l.Name)}: {l.Strength.ToString("R", CultureInfo.InvariantCulture)}"));
+
+    static string CleanName(string name) => name.Replace(":", "").Replace(",", "");
+
+    static void Report(LoraNetwork network, double strength)
+    {
+        AnsiConsole.MarkupLineInterpolated($"LoRA [bold]{network.Name}[/] at strength {strength.ToString(CultureInfo.InvariantCulture)}: {network.Layers.Count} layer(s)");
+        Warn(network, network.UnknownKeys, "key(s) of no known LoRA format (or leaving their layer incomplete)");
+        Warn(network, network.UnmatchedKeys, "key(s) for layers this model does not have");
+    }
+
+    static void Warn(LoraNetwork network, IReadOnlyList<string> keys, string what)
+    {
+        if (keys.Count == 0) return;
+        var listed = string.Join(", ", keys.Take(ListedKeys)) + (keys.Count > ListedKeys ? ", …" : "");
+        AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {network.Name}: ignored {keys.Count} {what}: {listed}");
+    }
+}

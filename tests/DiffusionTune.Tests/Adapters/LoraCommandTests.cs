@@ -1,0 +1,85 @@
+using DiffusionTune.Cli;
+using DiffusionTune.Diffusion.Pipelines;
+using DiffusionTune.IO.Formats;
+using DiffusionTune.IO.Images;
+using DiffusionTune.IO.Safetensors;
+using DiffusionTune.Tests.Pipelines;
+using static DiffusionTune.Tests.Adapters.AdapterTestData;
+
+namespace DiffusionTune.Tests.Adapters;
+
+public class LoraCommandTests
+{
+    static readonly string[] Sampling = ["--prompt", "a red star", "--steps", "3", "--seed", "7", "--width", "32", "--height", "32", "--device", "cpu"];
+
+    [Fact]
+    public async Task Generate_with_a_lora_makes_the_image_the_merged_model_makes()
+    {
+        var model = RandomTinyModel.SaveDiffusers(seed: 5);
+        var lora = WriteLora("detail.safetensors");
+        var work = TestPaths.TempFolder();
+        string Image(string folder) => Path.Combine(work, folder, "00000-7.png");
+
+        Assert.Equal(0, await CliApplication.RunAsync(["generate", "--model", model, "--output", Path.Combine(work, "plain"), .. Sampling]));
+        Assert.Equal(0, await CliApplication.RunAsync(["generate", "--model", model, "--lora", lora + ":0.8", "--output", Path.Combine(work, "lora"), .. Sampling]));
+        var folder = Path.Combine(work, "merged");
+        var single = Path.Combine(work, "merged.safetensors");
+        Assert.Equal(0, await CliApplication.RunAsync(["merge-lora", "--model", model, "--lora", lora + ":0.8", "--output", folder, "--device", "cpu"]));
+        Assert.Equal(0, await CliApplication.RunAsync(["merge-lora", "--model", model, "--lora", lora + ":0.8", "--output", single, "--device", "cpu"]));
+        Assert.Equal(0, await CliApplication.RunAsync(["generate", "--model", folder, "--output", Path.Combine(work, "from-folder"), .. Sampling]));
+        Assert.Equal(0, await CliApplication.RunAsync(["generate", "--model", single, "--output", Path.Combine(work, "from-file"), .. Sampling]));
+
+        Assert.True(MaxPixelDifference(Image("plain"), Image("lora")) > 8, "the LoRA did not change the image");
+        Assert.True(MaxPixelDifference(Image("lora"), Image("from-folder")) <= 1);
+        Assert.True(MaxPixelDifference(Image("lora"), Image("from-file")) <= 1);
+
+        var parameters = GenerationParameters.Parse(PngTextReader.Find(Image("lora"), "parameters")!);
+        var hash = parameters.Extra.Single(e => e.Key == "Lora hashes").Value;
+        Assert.Matches("^detail: [0-9a-f]{12}$", hash);
+        Assert.Equal("detail: 0.8", parameters.Extra.Single(e => e.Key == "Lora strengths").Value);
+        using var merged = SafetensorsFile.Open(single);
+        Assert.Contains($"\"hash\":\"{hash["detail: ".Length..]}\"", merged.Metadata[ModelMetadata.MergedLoras]);
+    }
+
+    [Fact]
+    public async Task Merge_lora_refuses_to_overwrite_and_bad_lora_arguments_are_one_line_errors()
+    {
+        var model = RandomTinyModel.SaveDiffusers(seed: 5);
+        var lora = WriteLora("style.safetensors");
+        var existing = TestPaths.TempFolder();
+        Assert.Equal(1, await CliApplication.RunAsync(["merge-lora", "--model", model, "--lora", lora, "--output", existing, "--device", "cpu"]));
+        var fresh = Path.Combine(TestPaths.TempFolder(), "out");
+        Assert.Equal(1, await CliApplication.RunAsync(["merge-lora", "--model", model, "--output", fresh, "--device", "cpu"]));
+        Assert.Equal(1, await CliApplication.RunAsync(["merge-lora", "--model", model, "--lora", lora + ":strong", "--output", fresh, "--device", "cpu"]));
+        Assert.Equal(1, await CliApplication.RunAsync(["merge-lora", "--model", model, "--lora", lora + ".missing:0.5", "--output", fresh, "--device", "cpu"]));
+        Assert.Equal(1, await CliApplication.RunAsync(["generate", "--model", model, "--lora", lora + ":NaN", "--output", fresh, .. Sampling]));
+        Assert.False(Path.Exists(fresh));
+    }
+
+    /// <summary>A kohya LoRA (fp16, as sd-scripts saves them) for the tiny model: attention, LoCon and text-encoder layers.</summary>
+    static string WriteLora(string name)
+    {
+        var (model, layers) = TinyModel();
+        using var _ = model;
+        var adapters = new List<LowRankLayer>
+        {
+            RandomLowRank(UNetLayer(layers, SelfAttentionQuery), 4, 4),
+            RandomLowRank(UNetLayer(layers, CrossAttentionKey), 4, 4),
+            RandomLowRank(UNetLayer(layers, AttentionOut), 4, 4),
+            RandomLowRank(UNetLayer(layers, ResnetConv), 4, 4),
+            RandomLowRank(TextLayer(layers, TextQuery), 4, 4),
+        };
+        var path = Path.Combine(TestPaths.TempFolder(), name);
+        KohyaLoraWriter.Save(path, adapters, new KohyaLoraMetadata());
+        foreach (var adapter in adapters) adapter.Dispose();
+        return path;
+    }
+
+    static int MaxPixelDifference(string first, string second)
+    {
+        using var a = ImageLoader.LoadRgb(first);
+        using var b = ImageLoader.LoadRgb(second);
+        Assert.Equal((a.Width, a.Height), (b.Width, b.Height));
+        return a.Bytes.Zip(b.Bytes, (x, y) => Math.Abs(x - y)).Max();
+    }
+}
