@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using DiffusionTune.Cli.Commands.Benchmark;
 using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Commands.MergeLora;
@@ -21,7 +22,21 @@ public static class CliApplication
         BenchmarkCommandDefinition.Create(),
     };
 
-    public static Task<int> RunAsync(string[] args) =>
-        // No kill timeout after Ctrl+C: commands finish their current step and save before exiting.
-        CreateRootCommand().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>. Ctrl+C (SIGINT) and SIGTERM cancel the command's token instead of
+    /// killing the process, so training finishes its step and saves a checkpoint before exiting.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        using var stop = new CancellationTokenSource();
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        return await CreateRootCommand().Parse(args)
+            .InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token);
+    }
 }
