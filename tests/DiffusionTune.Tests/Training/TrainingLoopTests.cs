@@ -1,0 +1,91 @@
+using DiffusionTune.Contracts;
+using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Training.Checkpoints;
+using DiffusionTune.Training.Engine;
+using DiffusionTune.Training.Loop;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DiffusionTune.Tests.Training;
+
+/// <summary>The engine's loop with in-test trainers: divergence handling and flat native memory.</summary>
+public class TrainingLoopTests
+{
+    /// <summary>Random latents and a fixed prompt; the data layer has its own tests.</summary>
+    sealed class RandomBatches : ITrainingBatches
+    {
+        public TrainingBatch Get(int step, int microBatch, Generator random) =>
+            new(randn([2, 4, 8, 8], generator: random), ["a cat", "a dog"], [false, false], [1f, 1f]);
+
+        public double EpochsAfter(int steps) => steps / 10.0;
+    }
+
+    /// <summary>Trains one extra bias on the UNet output; its loss turns into NaN from step <c>nanFrom</c> on.</summary>
+    sealed class BiasTrainer(int nanFrom) : ITrainer
+    {
+        public TrainerInfo Info { get; } = new("bias", "test", new Version(1, 0), []);
+
+        public ITrainingSession Begin(ITrainingContext context) => new Session(context, nanFrom);
+
+        sealed class Session(ITrainingContext context, int nanFrom) : ITrainingSession
+        {
+            readonly Parameter _bias = new(zeros(4));
+
+            public IReadOnlyList<ParameterGroup> Parameters => [new ParameterGroup("bias", [("bias", _bias)])];
+
+            public Tensor Loss(TrainingBatch batch, ITrainingStep step)
+            {
+                var noised = step.AddNoise(batch.Latents);
+                var prediction = context.Model.Unet.call(noised.Noisy, noised.Timesteps, context.Model.EncodePrompts(batch.Prompts))
+                    + _bias.view(1, 4, 1, 1);
+                var loss = step.DenoisingLoss(prediction, noised, batch.LossWeights);
+                return step.Step >= nanFrom ? loss * double.NaN : loss;
+            }
+
+            public IReadOnlyList<SavedFile> Save(ISaveContext save) => [];
+
+            public void Dispose() => _bias.Dispose();
+        }
+    }
+
+    static TrainerRun Run(ITrainer trainer, string folder, int steps)
+    {
+        var model = RandomTinyModel.Create();
+        return new TrainerRun(trainer, new TrainerOptionValues(new Dictionary<string, object?>()), model,
+            new EngineSettings { Steps = steps, SaveEvery = 5, LearningRate = 1e-2 }, new RandomBatches(),
+            new RunOutput(folder, Path.Combine(folder, "out"), "bias", ModelOutputFormat.Diffusers),
+            new ConceptDescription("a cat", null, null), new SilentLog(), new Dictionary<string, string>());
+    }
+
+    sealed class SilentLog : ITrainingLog
+    {
+        public void Info(string message) { }
+
+        public void Warning(string message) { }
+
+        public void Scalar(string name, double value, int step) { }
+    }
+
+    [Fact]
+    public void A_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoint()
+    {
+        var folder = TestPaths.TempFolder();
+        using var run = Run(new BiasTrainer(nanFrom: 7), folder, steps: 20);
+        var error = Assert.Throws<TrainingDivergedException>(() => new TrainingLoop(folder, 5).Run(run));
+        Assert.Contains("step 8 gave a non-finite loss", error.Message);
+        Assert.Contains("step-000005", error.Message);
+        Assert.Equal(5, new RunCheckpoints(folder).Latest()!.Value.Step);
+    }
+
+    [Fact]
+    public void Native_memory_stays_flat_over_many_steps()
+    {
+        var folder = TestPaths.TempFolder();
+        using var run = Run(new BiasTrainer(nanFrom: int.MaxValue), folder, steps: 40);
+        var live = new Dictionary<int, long>();
+        new TrainingLoop(folder, 1000).Run(run, (done, _, _) => live[done] = DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        // After warm-up (optimizer state created on the first step), no step may leave tensors behind.
+        Assert.Equal(live[5], live[40]);
+    }
+}
