@@ -4,6 +4,7 @@ using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.Diffusion.Samplers;
 using DiffusionTune.IO.Images;
 using DiffusionTune.IO.Safetensors;
+using DiffusionTune.Training.Logging;
 using DiffusionTune.Training.Loop;
 using DiffusionTune.Training.Optimization;
 using TorchSharp.Modules;
@@ -33,10 +34,14 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
     readonly ExponentialMovingAverage? _ema;
     readonly LearningRateSchedule _rates;
     readonly List<SavedFile> _saved = [];
+    readonly TrainingLog? _images;
 
+    /// <param name="images">Where sample grids are logged for TensorBoard (besides the PNG files), if anywhere.</param>
     public TrainerRun(ITrainer trainer, TrainerOptionValues options, StableDiffusionModel model, EngineSettings settings,
-        ITrainingBatches batches, RunOutput output, ConceptDescription concept, ITrainingLog log, IReadOnlyDictionary<string, string> metadata)
+        ITrainingBatches batches, RunOutput output, ConceptDescription concept, ITrainingLog log, IReadOnlyDictionary<string, string> metadata,
+        TrainingLog? images = null)
     {
+        _images = images;
         settings.Validate();
         _model = model;
         _settings = settings;
@@ -234,6 +239,11 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
             using var grid = ImageGrid.Compose(bitmaps, bitmaps.Length, new ImageGridOptions());
             foreach (var bitmap in bitmaps) bitmap.Dispose();
             PngWriter.Write(path, grid, overwrite: true);
+            if (_images is not null)
+            {
+                using var pixels = ImageTensors.ToTensor(grid);
+                _images.Image(stepsDone, "samples", (pixels + 1) / 2);
+            }
         }
         finally
         {
