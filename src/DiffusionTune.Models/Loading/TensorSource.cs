@@ -36,9 +36,6 @@ public sealed class TensorSource
 
     public Tensor Load(string name) => _tensors[name].Load();
 
-    public static TensorSource FromSafetensors(SafetensorsFile file) =>
-        new(file.FilePath, file.Entries.Select(e => (e.Name, e.Shape, (Func<Tensor>)(() => file.Load(e)))));
-
     /// <summary>The targets of a conversion plan (renames, reshapes, splits) over a memory-mapped file, produced on demand.</summary>
     public static TensorSource FromPlan(TensorPlan plan, SafetensorsFile file)
     {
@@ -48,10 +45,4 @@ public sealed class TensorSource
 
     public static TensorSource FromTensors(string origin, IReadOnlyDictionary<string, Tensor> tensors) =>
         new(origin, tensors.Select(t => (t.Key, t.Value.shape, (Func<Tensor>)(() => t.Value.detach().clone()))));
-
-    /// <summary>The same tensors under new names; names mapped to null are dropped.</summary>
-    public TensorSource Rename(Func<string, string?> rename) =>
-        new(Origin, _tensors.Select(t => (rename(t.Key), t.Value.Shape, t.Value.Load))
-            .Where(t => t.Item1 is not null)
-            .Select(t => (t.Item1!, t.Shape, t.Load)));
 }
