@@ -1,6 +1,7 @@
 using DiffusionTune.IO.Formats;
 using DiffusionTune.Models.Loading;
 using DiffusionTune.Models.Blocks;
+using DiffusionTune.Models.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -63,6 +64,13 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
 
     public UNet2DConditionModelConfig Config { get; }
 
+    /// <summary>
+    /// When set, training-mode forwards with grad enabled run each down block, the mid block and each up block through
+    /// <see cref="GradientCheckpoint"/>: their activations are recomputed in backward instead of kept, which saves
+    /// memory at the cost of about one more forward pass. Eval-mode and no-grad forwards are unaffected. Off by default.
+    /// </summary>
+    public bool GradientCheckpointing { get; set; }
+
     /// <summary>Loads a diffusers <c>unet/</c> folder.</summary>
     public static UNet2DConditionModel FromPretrained(string folder, Device? device = null, ScalarType dtype = ScalarType.Float32) =>
         PretrainedComponent.Load<UNet2DConditionModel, UNet2DConditionModelConfig>(
@@ -84,15 +92,20 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
         var embedding = time_embedding.call(time_proj.call(timesteps).to(dtype), null);
 
         if (Config.CenterInputSample) sample = sample * 2 - 1;
+        bool checkpoint = GradientCheckpointing && training && is_grad_enabled();
         var hidden = conv_in.call(sample);
         var skips = new List<Tensor> { hidden };
         foreach (var block in down_blocks)
         {
-            (hidden, var blockSkips) = block.call(hidden, embedding, context);
+            (hidden, var blockSkips) = checkpoint
+                ? CheckpointedDownBlock(block, hidden, embedding, context)
+                : block.call(hidden, embedding, context);
             skips.AddRange(blockSkips);
         }
 
-        hidden = mid_block.call(hidden, embedding, context);
+        hidden = checkpoint
+            ? GradientCheckpoint.Run(inputs => [mid_block.call(inputs[0], inputs[1], inputs[2])], hidden, embedding, context)[0]
+            : mid_block.call(hidden, embedding, context);
 
         for (int i = 0; i < up_blocks.Count; i++)
         {
@@ -101,10 +114,24 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
             skips.RemoveRange(skips.Count - block.SkipCount, block.SkipCount);
             // Upsample to the next skip's size rather than ×2, so inputs that are not multiples of 2^levels line up.
             long[]? upsampleSize = i < up_blocks.Count - 1 ? skips[^1].shape[2..] : null;
-            hidden = block.call(hidden, blockSkips, embedding, context, upsampleSize);
+            hidden = checkpoint
+                ? CheckpointedUpBlock(block, hidden, blockSkips, embedding, context, upsampleSize)
+                : block.call(hidden, blockSkips, embedding, context, upsampleSize);
         }
 
         var output = conv_out.call(nn.functional.silu(conv_norm_out.call(hidden)));
         return scope.MoveToOuter(output);
     }
+
+    static (Tensor Hidden, Tensor[] Skips) CheckpointedDownBlock(UNetDownBlock block, Tensor hidden, Tensor embedding, Tensor context)
+    {
+        // The block's output is its last skip; a checkpoint's outputs must be distinct tensors, so only the skips leave it.
+        var skips = GradientCheckpoint.Run(inputs => block.call(inputs[0], inputs[1], inputs[2]).Skips, hidden, embedding, context);
+        return (skips[^1], skips);
+    }
+
+    static Tensor CheckpointedUpBlock(UNetUpBlock block, Tensor hidden, Tensor[] skips, Tensor embedding, Tensor context, long[]? upsampleSize) =>
+        GradientCheckpoint.Run(
+            inputs => [block.call(inputs[0], inputs[1..^2], inputs[^2], inputs[^1], upsampleSize)],
+            [hidden, .. skips, embedding, context])[0];
 }
