@@ -76,6 +76,7 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
             var metadata = Metadata(job, trainer.Info, options, model, images, classImages, resolution);
             var output = new RunOutput(job.RunFolder, job.OutputFolder, job.OutputName, job.ModelFormat);
             using var run = new TrainerRun(trainer.Trainer, options, model, job.Engine, batches, output, concept, log, metadata, scalars);
+            model.Unet.GradientCheckpointing = job.Engine.GradientCheckpointing;
             status?.Invoke($"training '{trainer.Info.Name}' for {job.Engine.Steps} steps ({batches.EpochsAfter(job.Engine.Steps):F1} epochs of {images.RepeatedCount} images)");
             int done = new TrainingLoop(job.RunFolder, job.Engine.SaveEvery, log: scalars).Run(run, progress, cancellation);
             return new TrainResult(done, done >= job.Engine.Steps, run.SavedFiles, model);
