@@ -18,7 +18,8 @@ public static class ProgressDisplay
 
     public interface ISink
     {
-        ITask Start(string description, int total);
+        /// <summary>Starts a task of <paramref name="total"/> steps, <paramref name="alreadyDone"/> of them done before (a resumed run).</summary>
+        ITask Start(string description, int total, int alreadyDone = 0);
 
         /// <summary>Writes a line above the bars (or in the log).</summary>
         void Log(string markup);
@@ -42,7 +43,13 @@ public static class ProgressDisplay
 
     sealed class SpectreSink(ProgressContext context) : ISink
     {
-        public ITask Start(string description, int total) => new SpectreTask(context.AddTask(Markup.Escape(description), maxValue: total), description);
+        public ITask Start(string description, int total, int alreadyDone)
+        {
+            var task = context.AddTask(Markup.Escape(description), autoStart: false, maxValue: total);
+            task.Value = alreadyDone;
+            task.StartTask();
+            return new SpectreTask(task, description);
+        }
 
         public void Log(string markup) => AnsiConsole.MarkupLine(markup);
     }
@@ -65,27 +72,28 @@ public static class ProgressDisplay
 
     sealed class PlainSink : ISink
     {
-        public ITask Start(string description, int total)
+        public ITask Start(string description, int total, int alreadyDone)
         {
-            Console.WriteLine($"{description}: started ({total} steps)");
-            return new PlainTask(description, total);
+            Console.WriteLine(alreadyDone > 0 ? $"{description}: resumed at {alreadyDone}/{total}" : $"{description}: started ({total} steps)");
+            return new PlainTask(description, total, alreadyDone);
         }
 
         public void Log(string markup) => Console.WriteLine(Markup.Remove(markup));
     }
 
     /// <summary>Logs about every tenth of the work, so a redirected log stays short but shows the job is alive.</summary>
-    sealed class PlainTask(string description, int total) : ITask
+    sealed class PlainTask(string description, int total, int alreadyDone) : ITask
     {
         readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
-        int _lastLogged;
+        readonly int _startedAt = alreadyDone;
+        int _lastLogged = alreadyDone;
 
         public void Advance(int done, string? status)
         {
             int interval = Math.Max(1, total / 10);
             if (done - _lastLogged < interval && done != total) return;
             _lastLogged = done;
-            double rate = done / Math.Max(_watch.Elapsed.TotalSeconds, 1e-9);
+            double rate = (done - _startedAt) / Math.Max(_watch.Elapsed.TotalSeconds, 1e-9);
             var remaining = rate > 0 ? TimeSpan.FromSeconds((total - done) / rate) : TimeSpan.Zero;
             Console.WriteLine($"{description}: {done}/{total} {status} ({rate:F2}/s, {remaining:hh\\:mm\\:ss} left)");
         }

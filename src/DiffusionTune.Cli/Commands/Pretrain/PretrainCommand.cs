@@ -37,7 +37,7 @@ public static class PretrainCommand
                     },
                     (done, total, result) =>
                     {
-                        task ??= progress.Start("training", total);
+                        task ??= progress.Start("training", total, done - 1);
                         smoothedLoss = double.IsNaN(smoothedLoss) ? result.Loss : 0.98 * smoothedLoss + 0.02 * result.Loss;
                         task.Advance(done, $"loss {smoothedLoss:F4} lr {result.LearningRate:G3}");
                         if (done == total) task.Finish($"done, loss {smoothedLoss:F4}");

@@ -26,7 +26,7 @@ public static class TrainCommand
                 result = engine.Run(job,
                     (done, total, step) =>
                     {
-                        task ??= progress.Start(job.OutputName, total);
+                        task ??= progress.Start(job.OutputName, total, done - 1);
                         smoothed = double.IsNaN(smoothed) ? step.Loss : 0.95 * smoothed + 0.05 * step.Loss;
                         task.Advance(done, $"loss {smoothed:F4}");
                         if (done == total) task.Finish($"done, loss {smoothed:F4}");
