@@ -60,7 +60,7 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
         _session = trainer.Begin(context);
         var groups = TrainableGroups(_session.Parameters, settings);
         _trained = groups.SelectMany(g => g.Parameters).ToList();
-        log.Info($"training {_trained.Sum(p => p.Parameter.numel()):N0} parameters in {groups.Count} group(s)");
+        log.Info($"training {TrainedParameterCount:N0} parameters in {groups.Count} group(s)");
         _optimizer = new MasterWeightOptimizer(groups, new AdamWSettings(WeightDecay: settings.WeightDecay));
         _ema = settings.EmaDecay > 0 ? new ExponentialMovingAverage(_optimizer.Masters, settings.EmaDecay) : null;
         _rates = new LearningRateSchedule(settings.LearningRate, settings.Schedule, settings.WarmupSteps, settings.Steps);
@@ -71,6 +71,9 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
     public string Name { get; }
 
     public int TotalSteps => _settings.Steps;
+
+    /// <summary>How many numbers the run trains.</summary>
+    public long TrainedParameterCount => _trained.Sum(p => p.Parameter.numel());
 
     /// <summary>Every result file written so far (intermediate and final).</summary>
     public IReadOnlyList<SavedFile> SavedFiles => _saved;
