@@ -5,6 +5,7 @@ using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Commands.MergeLora;
 using DiffusionTune.Cli.Commands.Plugins;
 using DiffusionTune.Cli.Commands.Pretrain;
+using DiffusionTune.Cli.Commands.Shapes;
 using DiffusionTune.Cli.Commands.Train;
 
 namespace DiffusionTune.Cli;
@@ -19,6 +20,7 @@ public static class CliApplication
         PluginsCommandDefinition.Create(),
         MergeLoraCommandDefinition.Create(),
         PretrainCommandDefinition.Create(),
+        ShapesCommandDefinition.Create(),
         BenchmarkCommandDefinition.Create(),
     };
 
