@@ -1,4 +1,5 @@
 using DiffusionTune.Diffusion.Samplers;
+using DiffusionTune.IO.Images;
 using DiffusionTune.Models.Clip;
 
 namespace DiffusionTune.Diffusion.Pipelines;
@@ -31,6 +32,22 @@ public sealed record GenerationRequest
     public LongPromptHandling LongPrompts { get; init; } = LongPromptHandling.Chunk;
 
     public IReadOnlyList<long> Seeds => Enumerable.Range(0, BatchSize).Select(i => Seed + i).ToArray();
+
+    /// <summary>The A1111-style metadata of image <paramref name="seed"/> of this request made with <paramref name="model"/>.</summary>
+    public GenerationParameters ParametersFor(long seed, StableDiffusionModel model) => new()
+    {
+        Prompt = Prompt,
+        NegativePrompt = NegativePrompt,
+        Steps = Steps,
+        Sampler = Sampler.DisplayName,
+        CfgScale = GuidanceScale,
+        Seed = seed,
+        Width = Width,
+        Height = Height,
+        ModelHash = model.ShortHash,
+        ModelName = model.Name,
+        ClipSkip = ClipSkip > 1 ? ClipSkip : null,
+    };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work with <paramref name="model"/>.</summary>
     public void Validate(StableDiffusionModel model)

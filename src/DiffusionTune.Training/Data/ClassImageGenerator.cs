@@ -52,7 +52,7 @@ public sealed partial class ClassImageGenerator(StableDiffusionModel model)
                 try
                 {
                     for (int j = 0; j < count; j++)
-                        PngWriter.Write(files[start + j], bitmaps[j], [KeyValuePair.Create("parameters", Parameters(request, request.Seed + j).ToParametersText())], overwrite: true);
+                        PngWriter.Write(files[start + j], bitmaps[j], [KeyValuePair.Create("parameters", request.ParametersFor(request.Seed + j, model).ToParametersText())], overwrite: true);
                 }
                 finally
                 {
@@ -74,19 +74,6 @@ public sealed partial class ClassImageGenerator(StableDiffusionModel model)
         return $"{(slug.Length > 0 ? slug : "class")}-{model.ShortHash}-{hash}";
     }
 
-    GenerationParameters Parameters(GenerationRequest request, long seed) => new()
-    {
-        Prompt = request.Prompt,
-        NegativePrompt = request.NegativePrompt,
-        Steps = request.Steps,
-        Sampler = request.Sampler.DisplayName,
-        CfgScale = request.GuidanceScale,
-        Seed = seed,
-        Width = request.Width,
-        Height = request.Height,
-        ModelHash = model.ShortHash,
-        ModelName = model.Name,
-    };
 
     /// <summary>Splits sorted indices into runs of consecutive ones, each at most <paramref name="maxLength"/> long (one batch: seeds Seed+start, +1, …).</summary>
     static IEnumerable<(int Start, int Count)> ConsecutiveRuns(List<int> sortedIndices, int maxLength)

@@ -19,22 +19,8 @@ public static class GenerateCommand
     {
         var jobs = Jobs(settings);
         var loras = settings.Loras.Select(LoraArgument.Parse).ToList();
-        var device = ComputeDevice.Resolve(settings.Device);
-        var dtype = Precision.Resolve(settings.Precision, device);
         if (settings.BatchCount < 1) throw new ArgumentException("--batch-count must be at least 1");
-        var loadOptions = new ModelLoadOptions
-        {
-            Device = device,
-            Dtype = dtype,
-            TokenizerFolder = settings.Tokenizer,
-            PredictionType = settings.PredictionType is null ? null
-                : PredictionTypeNames.TryParse(settings.PredictionType, out var type) ? type
-                : throw new ArgumentException($"--prediction-type '{settings.PredictionType}' is not epsilon or v_prediction"),
-        };
-
-        var modelPath = EmbeddedModel.Resolve(settings.Model);
-        AnsiConsole.MarkupLineInterpolated($"Loading [bold]{modelPath}[/] on {device} ({Precision.NameOf(dtype)}) …");
-        using var model = StableDiffusionModel.Load(modelPath, loadOptions);
+        using var model = ModelLoading.Load(settings.Model, settings.Device, settings.Precision, settings.Tokenizer, settings.PredictionType);
         var applied = LoraMerging.MergeInto(model, loras);
         var pipeline = new TextToImagePipeline(model);
         var output = new ImageOutputFolder(settings.Output);
@@ -70,8 +56,8 @@ public static class GenerateCommand
         {
             model = model.SourcePath,
             model_hash = model.ShortHash,
-            device = device.ToString(),
-            precision = Precision.NameOf(dtype),
+            device = model.Device.ToString(),
+            precision = Precision.NameOf(model.Dtype),
             loras = applied.Select(l => new { name = l.Name, file = l.Path, hash = l.ShortHash, strength = l.Strength }),
             images = written,
         }, new JsonSerializerOptions { WriteIndented = true }));
@@ -122,20 +108,10 @@ public static class GenerateCommand
         }
     }
 
-    static GenerationParameters Parameters(GenerationRequest request, long seed, StableDiffusionModel model, IReadOnlyList<AppliedLora> loras, string? version) => new()
-    {
-        Prompt = request.Prompt,
-        NegativePrompt = request.NegativePrompt,
-        Steps = request.Steps,
-        Sampler = request.Sampler.DisplayName,
-        CfgScale = request.GuidanceScale,
-        Seed = seed,
-        Width = request.Width,
-        Height = request.Height,
-        ModelHash = model.ShortHash,
-        ModelName = model.Name,
-        ClipSkip = request.ClipSkip > 1 ? request.ClipSkip : null,
-        Extra = loras.Count == 0 ? [] : [new("Lora hashes", LoraMerging.HashesText(loras)), new("Lora strengths", LoraMerging.StrengthsText(loras))],
-        Version = version is null ? "DiffusionTune" : $"DiffusionTune {version.Split('+')[0]}",
-    };
+    static GenerationParameters Parameters(GenerationRequest request, long seed, StableDiffusionModel model, IReadOnlyList<AppliedLora> loras, string? version) =>
+        request.ParametersFor(seed, model) with
+        {
+            Extra = loras.Count == 0 ? [] : [new("Lora hashes", LoraMerging.HashesText(loras)), new("Lora strengths", LoraMerging.StrengthsText(loras))],
+            Version = version is null ? "DiffusionTune" : $"DiffusionTune {version.Split('+')[0]}",
+        };
 }

@@ -22,21 +22,7 @@ public static class MergeLoraCommand
             throw new ArgumentException($"{settings.Output}: pickle checkpoints are not written; use a .safetensors path or a folder");
         bool singleFile = extension == ".safetensors";
 
-        var device = ComputeDevice.Resolve(settings.Device);
-        var dtype = Precision.Resolve(settings.Precision, device);
-        var loadOptions = new ModelLoadOptions
-        {
-            Device = device,
-            Dtype = dtype,
-            TokenizerFolder = settings.Tokenizer,
-            PredictionType = settings.PredictionType is null ? null
-                : PredictionTypeNames.TryParse(settings.PredictionType, out var type) ? type
-                : throw new ArgumentException($"--prediction-type '{settings.PredictionType}' is not epsilon or v_prediction"),
-        };
-
-        var modelPath = EmbeddedModel.Resolve(settings.Model);
-        AnsiConsole.MarkupLineInterpolated($"Loading [bold]{modelPath}[/] on {device} ({Precision.NameOf(dtype)}) …");
-        using var model = StableDiffusionModel.Load(modelPath, loadOptions);
+        using var model = ModelLoading.Load(settings.Model, settings.Device, settings.Precision, settings.Tokenizer, settings.PredictionType);
         var applied = LoraMerging.MergeInto(model, loras);
         var metadata = new Dictionary<string, string>
         {
