@@ -1,7 +1,9 @@
 using System.CommandLine;
 using DiffusionTune.Cli.Commands.Benchmark;
+using DiffusionTune.Cli.Commands.Evaluate;
 using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Commands.Pretrain;
+using DiffusionTune.Cli.Commands.TrainEvaluator;
 
 namespace DiffusionTune.Cli;
 
@@ -12,6 +14,8 @@ public static class CliApplication
     {
         GenerateCommandDefinition.Create(),
         PretrainCommandDefinition.Create(),
+        TrainEvaluatorCommandDefinition.Create(),
+        EvaluateCommandDefinition.Create(),
         BenchmarkCommandDefinition.Create(),
     };
 
