@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using DiffusionTune.Cli.Commands.Benchmark;
+using DiffusionTune.Cli.Commands.Evaluate;
 using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Commands.MergeLora;
 using DiffusionTune.Cli.Commands.Plugins;
 using DiffusionTune.Cli.Commands.Pretrain;
 using DiffusionTune.Cli.Commands.Shapes;
 using DiffusionTune.Cli.Commands.Train;
+using DiffusionTune.Cli.Commands.TrainEvaluator;
 
 namespace DiffusionTune.Cli;
 
@@ -21,6 +23,8 @@ public static class CliApplication
         MergeLoraCommandDefinition.Create(),
         PretrainCommandDefinition.Create(),
         ShapesCommandDefinition.Create(),
+        EvaluateCommandDefinition.Create(),
+        TrainEvaluatorCommandDefinition.Create(),
         BenchmarkCommandDefinition.Create(),
     };
 

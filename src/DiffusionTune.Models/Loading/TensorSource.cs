@@ -36,6 +36,9 @@ public sealed class TensorSource
 
     public Tensor Load(string name) => _tensors[name].Load();
 
+    public static TensorSource FromSafetensors(SafetensorsFile file) =>
+        new(file.FilePath, file.Entries.Select(e => (e.Name, e.Shape, (Func<Tensor>)(() => file.Load(e)))));
+
     /// <summary>The targets of a conversion plan (renames, reshapes, splits) over a memory-mapped file, produced on demand.</summary>
     public static TensorSource FromPlan(TensorPlan plan, SafetensorsFile file)
     {
