@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using DiffusionTune.Cli.Commands.Benchmark;
+using DiffusionTune.Cli.Commands.Compare;
 using DiffusionTune.Cli.Commands.Evaluate;
 using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Commands.MergeLora;
 using DiffusionTune.Cli.Commands.Plugins;
+using DiffusionTune.Cli.Commands.Presets;
 using DiffusionTune.Cli.Commands.Pretrain;
 using DiffusionTune.Cli.Commands.Shapes;
 using DiffusionTune.Cli.Commands.Train;
@@ -18,7 +20,9 @@ public static class CliApplication
     public static RootCommand CreateRootCommand() => new("DiffusionTune: generate with and fine-tune Stable Diffusion models, no Python needed.")
     {
         GenerateCommandDefinition.Create(),
+        CompareCommandDefinition.Create(),
         TrainCommandDefinition.Create(),
+        PresetsCommandDefinition.Create(),
         PluginsCommandDefinition.Create(),
         MergeLoraCommandDefinition.Create(),
         PretrainCommandDefinition.Create(),

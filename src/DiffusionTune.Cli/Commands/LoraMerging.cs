@@ -18,7 +18,18 @@ public static class LoraMerging
     /// <summary>Merges every LoRA (in order) into <paramref name="model"/> for good; returns what was applied.</summary>
     public static IReadOnlyList<AppliedLora> MergeInto(StableDiffusionModel model, IReadOnlyList<LoraArgument> loras)
     {
-        if (loras.Count == 0) return [];
+        var (merged, applied) = Merge(model, loras, restorable: false);
+        merged?.Dispose();
+        return applied;
+    }
+
+    /// <summary>
+    /// Merges every LoRA (in order) into <paramref name="model"/>; with <paramref name="restorable"/> the returned merge
+    /// can be undone (<see cref="MergedLoras.Unmerge"/>). The merge is null when there is nothing to merge.
+    /// </summary>
+    public static (MergedLoras? Merge, IReadOnlyList<AppliedLora> Applied) Merge(StableDiffusionModel model, IReadOnlyList<LoraArgument> loras, bool restorable)
+    {
+        if (loras.Count == 0) return (null, []);
         var layers = new AdaptableLayers(model.Unet, model.TextEncoder);
         var networks = new List<LoraNetwork>();
         try
@@ -29,8 +40,8 @@ public static class LoraMerging
                 networks.Add(network);
                 Report(network, lora.Strength);
             }
-            using var merged = MergedLoras.Merge(layers, networks.Select((n, i) => new WeightedLora(n.Layers, loras[i].Strength)), restorable: false);
-            return networks.Select((n, i) => new AppliedLora(n.Name, n.ShortHash, loras[i].Strength, n.FilePath)).ToList();
+            var merged = MergedLoras.Merge(layers, networks.Select((n, i) => new WeightedLora(n.Layers, loras[i].Strength)), restorable);
+            return (merged, networks.Select((n, i) => new AppliedLora(n.Name, n.ShortHash, loras[i].Strength, n.FilePath)).ToList());
         }
         finally
         {

@@ -27,7 +27,6 @@ public static class GenerateCommand
         var written = new List<object>();
         var requests = jobs.SelectMany(job => Enumerable.Range(0, settings.BatchCount).Select(batch => Request(settings, job, batch, model))).ToList();
         foreach (var request in requests) request.Validate(model);
-        var version = typeof(GenerateCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 
         ProgressDisplay.Run(progress =>
         {
@@ -42,7 +41,7 @@ public static class GenerateCommand
                 for (int i = 0; i < bitmaps.Length; i++)
                 {
                     using var bitmap = bitmaps[i];
-                    var parameters = Parameters(request, request.Seeds[i], model, applied, version);
+                    var parameters = Parameters(request, request.Seeds[i], model, applied);
                     var path = output.Save(bitmap, parameters);
                     paths.Add(path);
                     written.Add(new { file = Path.GetFileName(path), parameters = parameters.ToParametersText(), prompt = request.Prompt, seed = request.Seeds[i] });
@@ -84,9 +83,7 @@ public static class GenerateCommand
             NegativePrompt = job.NegativePrompt ?? settings.NegativePrompt,
             Steps = job.Steps ?? settings.Steps,
             GuidanceScale = job.Cfg ?? settings.Cfg,
-            Sampler = SamplerChoice.TryParse(job.Sampler ?? settings.Sampler, out var choice)
-                ? choice
-                : throw new ArgumentException(SamplerChoiceError(job.Sampler ?? settings.Sampler)),
+            Sampler = ParseSampler(job.Sampler ?? settings.Sampler),
             Seed = baseSeed + (long)batchIndex * batchSize,
             Width = job.Width ?? settings.Width ?? model.NativeImageSize,
             Height = job.Height ?? settings.Height ?? model.NativeImageSize,
@@ -95,23 +92,27 @@ public static class GenerateCommand
         };
     }
 
-    static string SamplerChoiceError(string text)
+    /// <summary>The sampler <paramref name="text"/> names (our names or A1111's), or an <see cref="ArgumentException"/> saying why not.</summary>
+    public static SamplerChoice ParseSampler(string text)
     {
         try
         {
-            SamplerChoice.Parse(text);
-            return $"unknown sampler '{text}'";
+            return SamplerChoice.Parse(text);
         }
         catch (FormatException e)
         {
-            return e.Message;
+            throw new ArgumentException(e.Message);
         }
     }
 
-    static GenerationParameters Parameters(GenerationRequest request, long seed, StableDiffusionModel model, IReadOnlyList<AppliedLora> loras, string? version) =>
+    /// <summary>The metadata of one generated image: its request's settings, the LoRAs merged in, and the program version.</summary>
+    public static GenerationParameters Parameters(GenerationRequest request, long seed, StableDiffusionModel model, IReadOnlyList<AppliedLora> loras) =>
         request.ParametersFor(seed, model) with
         {
             Extra = loras.Count == 0 ? [] : [new("Lora hashes", LoraMerging.HashesText(loras)), new("Lora strengths", LoraMerging.StrengthsText(loras))],
-            Version = version is null ? "DiffusionTune" : $"DiffusionTune {version.Split('+')[0]}",
+            Version = ProgramVersion is { } version ? $"DiffusionTune {version.Split('+')[0]}" : "DiffusionTune",
         };
+
+    static readonly string? ProgramVersion =
+        typeof(GenerateCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 }

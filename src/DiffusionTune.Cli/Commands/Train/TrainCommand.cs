@@ -1,18 +1,45 @@
+using DiffusionTune.Cli.Commands.Generate;
+using DiffusionTune.Cli.Presets;
 using DiffusionTune.Cli.Rendering;
 using DiffusionTune.Training.Engine;
 using DiffusionTune.Training.Loop;
+using DiffusionTune.Training.Plugins;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.Train;
 
-/// <summary>Runs a <see cref="TrainJob"/> with a progress bar (loss, steps/s, time left) and lists the files it wrote.</summary>
+/// <summary>
+/// Resolves a <see cref="TrainRequest"/> (defaults, then the preset, then the command line), checks it before any work
+/// (<see cref="TrainPreflight"/>), and runs it with a progress bar (loss, steps/s, time left), listing the files it wrote.
+/// </summary>
 public static class TrainCommand
 {
-    public static int Run(TrainJob job, string[] pluginFolders, CancellationToken cancellation)
+    public static int Run(TrainRequest request, CancellationToken cancellation)
     {
-        var catalog = PluginRoots.Load(pluginFolders);
+        bool quickStart = QuickStart.Applies(request);
+        var values = TrainSettingValues.Defaults();
+        if ((request.Preset ?? (quickStart ? QuickStart.PresetName : null)) is { } presetName)
+        {
+            var preset = PresetReader.Read(PresetLibrary.Load(request.PresetFolders).Locate(presetName));
+            preset.ApplyTo(values);
+            AnsiConsole.MarkupLineInterpolated($"Preset [bold]{preset.Name}[/] ({preset.FilePath})");
+        }
+        foreach (var (setting, value) in request.CommandLine) values.Set(setting, value);
+        if (quickStart) QuickStart.UseSampleImages(values);
+
+        var catalog = PluginRoots.Load(request.PluginFolders);
         foreach (var failure in catalog.Failures)
             AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] plugin {failure.Folder} was not loaded: {failure.Reason}");
+        TrainPreflight.Check(values, catalog);
+        var job = values.ToJob(EmbeddedModel.Resolve(values.Get(TrainSettings.Model)));
+
+        int code = Train(job, catalog, cancellation);
+        if (code == CommandRunner.Success && quickStart) QuickStart.ShowBeforeAfter(job, cancellation);
+        return code;
+    }
+
+    static int Train(TrainJob job, PluginCatalog catalog, CancellationToken cancellation)
+    {
         TrainResult? result = null;
         try
         {
@@ -52,5 +79,4 @@ public static class TrainCommand
         }
         return CommandRunner.Success;
     }
-
 }

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DiffusionTune.IO;
+
+namespace DiffusionTune.Cli.Commands.Compare;
+
+/// <summary>
+/// Turns the user's <c>--model</c> and <c>--lora</c> arguments into grid columns. Both accept a glob in the last part
+/// of the path (<c>outputs/train/lora-step*.safetensors</c>) and a LoRA argument may name a folder (every
+/// <c>.safetensors</c> in it, such as a training run's output) and a list of strengths (<c>style.safetensors:0.5,1</c>).
+/// Intermediate results sort by their step (<c>-step000250</c>), the final result (no step) last.
+/// </summary>
+public static partial class ComparisonAxes
+{
+    /// <summary>The columns: every model with every LoRA (and the model alone first when <paramref name="includeBase"/> or there are no LoRAs).</summary>
+    public static IReadOnlyList<ComparisonColumn> Columns(IReadOnlyList<string> models, IReadOnlyList<LoraArgument> loras, bool includeBase)
+    {
+        var columns = new List<ComparisonColumn>();
+        foreach (var model in models)
+        {
+            var modelLabel = ResultLabel(model);
+            if (includeBase || loras.Count == 0) columns.Add(new ComparisonColumn(models.Count > 1 ? modelLabel : "base", model, null));
+            foreach (var lora in loras)
+            {
+                var loraLabel = ResultLabel(lora.Path) + (lora.Strength == 1 ? "" : " " + lora.Strength.ToString(CultureInfo.InvariantCulture));
+                columns.Add(new ComparisonColumn(models.Count > 1 ? $"{modelLabel}/{loraLabel}" : loraLabel, model, lora));
+            }
+        }
+        return columns;
+    }
+
+    /// <summary>Expands <c>--model</c> arguments: paths as given, globs to the files and folders they match.</summary>
+    public static IReadOnlyList<string> Models(IEnumerable<string> arguments) =>
+        arguments.SelectMany(argument => IsGlob(argument)
+            ? Glob(argument, Directory.EnumerateFileSystemEntries)
+            : Path.Exists(argument) ? [argument] : throw new ModelFileException(argument, "model not found")).ToList();
+
+    /// <summary>Expands <c>--lora</c> arguments (<c>FILE|FOLDER|GLOB[:STRENGTH[,STRENGTH…]]</c>) into one entry per file and strength.</summary>
+    public static IReadOnlyList<LoraArgument> Loras(IEnumerable<string> arguments)
+    {
+        var loras = new List<LoraArgument>();
+        foreach (var argument in arguments)
+        {
+            var (target, strengths) = SplitStrengths(argument);
+            IEnumerable<string> files = Directory.Exists(target) ? SortedByStep(Directory.EnumerateFiles(target, "*.safetensors"))
+                : IsGlob(target) ? Glob(target, Directory.EnumerateFiles)
+                : File.Exists(target) ? [target]
+                : throw new ModelFileException(target, "LoRA file not found");
+            var found = files.ToList();
+            if (found.Count == 0) throw new ArgumentException($"--lora {argument}: the folder holds no .safetensors file");
+            loras.AddRange(found.SelectMany(file => strengths.Select(strength => new LoraArgument(file, strength))));
+        }
+        return loras;
+    }
+
+    /// <summary>A short heading for a model or LoRA: <c>step 250</c> for an intermediate result, else its name.</summary>
+    public static string ResultLabel(string path)
+    {
+        var stem = Stem(path);
+        return StepSuffix().Match(stem) is { Success: true } match ? $"step {long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)}" : stem;
+    }
+
+    /// <summary>A file's name without <c>.safetensors</c>, or a folder's name (diffusers folders have no extension to drop).</summary>
+    static string Stem(string path)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
+        return name.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? name[..^".safetensors".Length] : name;
+    }
+
+    /// <summary>The path and strengths of <c>PATH[:S1,S2,…]</c> (strength 1 when none); a path that exists as typed is never split.</summary>
+    static (string Target, IReadOnlyList<double> Strengths) SplitStrengths(string argument)
+    {
+        int colon = argument.LastIndexOf(':');
+        if (colon <= 0 || Path.Exists(argument)) return (argument, [1.0]);
+        var parts = argument[(colon + 1)..].Split(',', StringSplitOptions.TrimEntries);
+        var strengths = new List<double>();
+        foreach (var part in parts)
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var strength) || !double.IsFinite(strength))
+                return (argument, [1.0]);
+            strengths.Add(strength);
+        }
+        return (argument[..colon], strengths);
+    }
+
+    static bool IsGlob(string path) => Path.GetFileName(path).IndexOfAny(['*', '?']) >= 0;
+
+    static IEnumerable<string> Glob(string pattern, Func<string, string, IEnumerable<string>> enumerate)
+    {
+        var folder = Path.GetDirectoryName(pattern) is { Length: > 0 } parent ? parent : ".";
+        var matches = Directory.Exists(folder) ? SortedByStep(enumerate(folder, Path.GetFileName(pattern))) : [];
+        return matches.Count > 0 ? matches : throw new ArgumentException($"'{pattern}' matches nothing");
+    }
+
+    /// <summary>Intermediate results by step, then the rest (the final result) by name.</summary>
+    static List<string> SortedByStep(IEnumerable<string> paths) =>
+        paths.Select(path => (Path: path, Step: StepSuffix().Match(Stem(path))))
+            .OrderBy(p => p.Step.Success ? 0 : 1)
+            .ThenBy(p => p.Step.Success ? long.Parse(p.Step.Groups[1].Value, CultureInfo.InvariantCulture) : 0)
+            .ThenBy(p => p.Path, StringComparer.Ordinal)
+            .Select(p => p.Path)
+            .ToList();
+
+    [GeneratedRegex(@"-step(\d+)$")]
+    private static partial Regex StepSuffix();
+}

@@ -1,0 +1,49 @@
+using DiffusionTune.Cli.Commands.Train;
+using DiffusionTune.Cli.Presets;
+using Spectre.Console;
+
+namespace DiffusionTune.Cli.Commands.Presets;
+
+/// <summary>Lists and shows presets.</summary>
+public static class PresetsCommand
+{
+    public static int List(IReadOnlyList<string> extraFolders)
+    {
+        var library = PresetLibrary.Load(extraFolders);
+        if (library.Entries.Count == 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]no presets found[/] (looked in {PresetLibrary.BuiltInFolder} and {PresetLibrary.UserFolder})");
+            return CommandRunner.Success;
+        }
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("preset").AddColumn("trainer").AddColumn("description").AddColumn("source");
+        foreach (var entry in library.Entries)
+        {
+            string trainer, description;
+            try
+            {
+                var preset = PresetReader.Read(entry.Path);
+                (trainer, description) = (preset.Trainer ?? "—", preset.Description ?? "");
+            }
+            catch (TrainSettingsException e)
+            {
+                (trainer, description) = ("?", $"invalid: {e.Problems[0]}");
+            }
+            var source = entry.HiddenBy is null ? $"{entry.Source}: {entry.Path}" : $"{entry.Source}: {entry.Path} (hidden by {entry.HiddenBy})";
+            table.AddRow(Markup.Escape(entry.Name), Markup.Escape(trainer), Markup.Escape(description), Markup.Escape(source));
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("Use one with: train --preset NAME --images DIR [any train option to override it]");
+        return CommandRunner.Success;
+    }
+
+    /// <summary>Prints the preset file as written (its comments explain it) and checks it, without loading plugins.</summary>
+    public static int Show(string nameOrPath, IReadOnlyList<string> extraFolders)
+    {
+        var path = PresetLibrary.Load(extraFolders).Locate(nameOrPath);
+        AnsiConsole.MarkupLineInterpolated($"[bold]{path}[/]");
+        Console.WriteLine(File.ReadAllText(path).TrimEnd());
+        var preset = PresetReader.Read(path);
+        AnsiConsole.MarkupLineInterpolated($"{preset.Values.Count} setting(s); run it with: train --preset {preset.Name} --images DIR");
+        return CommandRunner.Success;
+    }
+}

@@ -1,0 +1,87 @@
+using DiffusionTune.Cli.Commands.Train;
+using DiffusionTune.Training.Engine;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace DiffusionTune.Cli.Presets;
+
+/// <summary>
+/// Reads a preset file: one YAML mapping whose keys are <see cref="TrainSettings"/>' preset keys plus
+/// <c>description</c>. Every problem (bad YAML, unknown keys with a did-you-mean, wrong types, out-of-range values)
+/// is collected with its file and line, and all are reported together in one <see cref="TrainSettingsException"/>.
+/// Trainer options are checked later, against the trainer actually loaded (<see cref="TrainPreflight"/>).
+/// </summary>
+public static class PresetReader
+{
+    /// <summary>The preset-only key: one line shown by <c>presets list</c>.</summary>
+    public const string DescriptionKey = "description";
+
+    public static Preset Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: preset file not found", path);
+        var stream = new YamlStream();
+        var parser = new Parser(new StringReader(File.ReadAllText(path)));
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (YamlException e)
+        {
+            throw new TrainSettingsException([$"{path}:{e.Start.Line}: not valid YAML: {Reason(e)}"]);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way, without a position, on a [ or { list left open at the end of the
+            // file; the last thing it parsed is where that list starts.
+            throw new TrainSettingsException([$"{path}:{parser.Current?.Start.Line ?? 1}: not valid YAML: a [ or {{ list that is not closed"]);
+        }
+        if (stream.Documents.Count != 1)
+            throw new TrainSettingsException([$"{path}:1: a preset is one YAML document, this file holds {stream.Documents.Count}"]);
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new TrainSettingsException([$"{path}:{stream.Documents[0].RootNode.Start.Line}: a preset is a mapping of keys to values (key: value lines)"]);
+
+        var problems = new List<string>();
+        var values = new List<(TrainSetting, SettingValue)>();
+        string? description = null;
+        foreach (var (keyNode, valueNode) in root.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { } key })
+            {
+                problems.Add($"{path}:{keyNode.Start.Line}: keys must be plain names");
+                continue;
+            }
+            var origin = SettingOrigin.PresetLine(path, keyNode, key);
+            if (key == DescriptionKey)
+            {
+                if (valueNode is YamlScalarNode { Value: var text }) description = text;
+                else problems.Add(origin.Describe("expected one line of text"));
+                continue;
+            }
+            if (TrainSettings.FromPresetKey(key) is not { } setting)
+            {
+                problems.Add($"{path}:{keyNode.Start.Line}: unknown key '{key}'{NameSuggestions.Hint(key, [DescriptionKey, .. TrainSettings.PresetKeys])}");
+                continue;
+            }
+            try
+            {
+                var value = setting.ReadPreset(valueNode, path);
+                if (setting.Problem(value) is { } problem) problems.Add(origin.Describe(problem));
+                else values.Add((setting, new SettingValue(value, origin)));
+            }
+            catch (SettingValueException e)
+            {
+                problems.Add(origin.Describe(e.Message));
+            }
+        }
+        if (problems.Count > 0) throw new TrainSettingsException(problems);
+        return new Preset(Path.GetFileNameWithoutExtension(path), path, description, values);
+    }
+
+    /// <summary>YamlDotNet's message without the position prefix it adds (the line is reported separately).</summary>
+    static string Reason(YamlException e)
+    {
+        var message = (e.InnerException as YamlException ?? e).Message;
+        int positionEnd = message.IndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith('(') && positionEnd > 0 ? message[(positionEnd + 3)..] : message;
+    }
+}

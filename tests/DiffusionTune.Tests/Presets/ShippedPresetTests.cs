@@ -1,0 +1,113 @@
+using DiffusionTune.Cli.Commands.Train;
+using DiffusionTune.Cli.Presets;
+using DiffusionTune.Training.Plugins;
+
+namespace DiffusionTune.Tests.Presets;
+
+/// <summary>The presets in presets/ (copied next to the executable) read cleanly and fit the trainers they name.</summary>
+public class ShippedPresetTests
+{
+    public static TheoryData<string> Names => [.. ShippedPresets.Names];
+
+    [Fact]
+    public void The_shipped_presets_are_copied_next_to_the_executable()
+    {
+        var inRepository = Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "presets"), "*.yaml").Select(Path.GetFileName).Order();
+        Assert.Equal(inRepository, Directory.GetFiles(PresetLibrary.BuiltInFolder, "*.yaml").Select(Path.GetFileName).Order());
+        Assert.Superset(new HashSet<string>(ShippedPresets.Names),
+            new HashSet<string> { "quick-test", "subject-dreambooth", "subject-lora", "style-lora", "style-textual-inversion", "style-hypernetwork" });
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Every_shipped_preset_parses_with_a_description_a_trainer_and_sample_prompts(string name)
+    {
+        var preset = PresetReader.Read(ShippedPresets.Path(name));
+
+        Assert.False(string.IsNullOrWhiteSpace(preset.Description));
+        Assert.NotNull(preset.Trainer);
+        Assert.Contains(preset.Values, v => v.Setting == TrainSettings.SamplePrompts);
+        Assert.Contains(preset.Values, v => v.Setting == TrainSettings.TrainerOptions);
+        Assert.Equal(preset.Name, PresetLibrary.Load([]).Entries.Single(e => e.Name == name && e.Source == "built-in").Name);
+    }
+
+    [Fact]
+    public void Every_line_of_a_shipped_preset_that_sets_something_says_why()
+    {
+        foreach (var name in ShippedPresets.Names)
+        {
+            var lines = File.ReadAllLines(ShippedPresets.Path(name));
+            foreach (var (line, number) in lines.Select((line, i) => (line, i + 1)))
+            {
+                bool setsSomething = line.Length > 0 && !line.TrimStart().StartsWith('#') && !line.TrimStart().StartsWith('-') && !line.StartsWith("description:")
+                    && !line.EndsWith(':');
+                if (setsSomething) Assert.True(line.Contains(" # "), $"{name}.yaml:{number} has no comment: {line}");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_quick_test_is_a_small_bf16_lora_run()
+    {
+        var preset = PresetReader.Read(ShippedPresets.Path(QuickStart.PresetName));
+        var values = TrainSettingValues.Defaults();
+        preset.ApplyTo(values);
+
+        Assert.Equal("lora", values.Get(TrainSettings.Trainer));
+        Assert.InRange(values.Get(TrainSettings.Steps), 60, 100);
+        Assert.Equal(2, values.Get(TrainSettings.BatchSize));
+        Assert.Equal("bf16", values.Get(TrainSettings.Precision));
+        Assert.Equal(3, values.Get(TrainSettings.SamplePrompts).Count);
+    }
+
+    [TrainerInstalledFact("quick-test")]
+    public void Quick_test_fits_its_trainer() => AssertFitsItsTrainer("quick-test");
+
+    [TrainerInstalledFact("subject-lora")]
+    public void Subject_lora_fits_its_trainer() => AssertFitsItsTrainer("subject-lora");
+
+    [TrainerInstalledFact("subject-dreambooth")]
+    public void Subject_dreambooth_fits_its_trainer() => AssertFitsItsTrainer("subject-dreambooth");
+
+    [TrainerInstalledFact("style-lora")]
+    public void Style_lora_fits_its_trainer() => AssertFitsItsTrainer("style-lora");
+
+    [TrainerInstalledFact("style-textual-inversion")]
+    public void Style_textual_inversion_fits_its_trainer() => AssertFitsItsTrainer("style-textual-inversion");
+
+    [TrainerInstalledFact("style-hypernetwork")]
+    public void Style_hypernetwork_fits_its_trainer() => AssertFitsItsTrainer("style-hypernetwork");
+
+    static void AssertFitsItsTrainer(string name)
+    {
+        var values = TrainSettingValues.Defaults();
+        PresetReader.Read(ShippedPresets.Path(name)).ApplyTo(values);
+        Assert.Empty(TrainPreflight.TrainerProblems(values, ShippedPresets.Plugins.Value));
+    }
+}
+
+/// <summary>The built-in presets and the trainer plugins built with the tests.</summary>
+static class ShippedPresets
+{
+    public static IReadOnlyList<string> Names { get; } =
+        Directory.GetFiles(PresetLibrary.BuiltInFolder, "*.yaml").Select(System.IO.Path.GetFileNameWithoutExtension).Order().ToList()!;
+
+    public static string Path(string name) => System.IO.Path.Combine(PresetLibrary.BuiltInFolder, name + ".yaml");
+
+    public static Lazy<PluginCatalog> Plugins { get; } = new(() => PluginCatalog.Load([System.IO.Path.Combine(AppContext.BaseDirectory, "plugins")]));
+}
+
+/// <summary>
+/// A fact about a shipped preset's trainer options; skipped, saying why, when the trainer the preset names is not
+/// among the plugins built with the tests (trainers developed separately, such as textual-inversion).
+/// </summary>
+sealed class TrainerInstalledFactAttribute : FactAttribute
+{
+    public TrainerInstalledFactAttribute(string preset)
+    {
+        var trainer = PresetReader.Read(ShippedPresets.Path(preset)).Trainer;
+        var installed = ShippedPresets.Plugins.Value.Trainers.Select(t => t.Info.Name).ToList();
+        if (!installed.Contains(trainer!, StringComparer.OrdinalIgnoreCase))
+            Skip = $"trainer '{trainer}' is not installed (plugins here: {string.Join(", ", installed)}), so {preset}.yaml's options cannot be checked against it";
+    }
+}
