@@ -22,6 +22,8 @@ public static class GenerateCommand
         if (settings.BatchCount < 1) throw new ArgumentException("--batch-count must be at least 1");
         using var model = ModelLoading.Load(settings.Model, settings.Device, settings.Precision, settings.Tokenizer, settings.PredictionType);
         var applied = LoraMerging.MergeInto(model, loras);
+        var embeddings = settings.Embeddings is null ? [] : EmbeddingLoading.LoadInto(model, settings.Embeddings);
+        using var hypernetworks = HypernetworkApplication.Attach(model, settings.Hypernetworks);
         var pipeline = new TextToImagePipeline(model);
         var output = new ImageOutputFolder(settings.Output);
         var written = new List<object>();
@@ -42,7 +44,7 @@ public static class GenerateCommand
                 for (int i = 0; i < bitmaps.Length; i++)
                 {
                     using var bitmap = bitmaps[i];
-                    var parameters = Parameters(request, request.Seeds[i], model, applied, version);
+                    var parameters = Parameters(request, request.Seeds[i], model, applied, embeddings, hypernetworks.Applied, version);
                     var path = output.Save(bitmap, parameters);
                     paths.Add(path);
                     written.Add(new { file = Path.GetFileName(path), parameters = parameters.ToParametersText(), prompt = request.Prompt, seed = request.Seeds[i] });
@@ -59,6 +61,8 @@ public static class GenerateCommand
             device = model.Device.ToString(),
             precision = Precision.NameOf(model.Dtype),
             loras = applied.Select(l => new { name = l.Name, file = l.Path, hash = l.ShortHash, strength = l.Strength }),
+            embeddings = embeddings.Select(e => new { name = e.Name, file = e.FilePath, hash = e.ShortHash, vectors = e.VectorCount, format = e.Format }),
+            hypernetworks = hypernetworks.Applied.Select(h => new { name = h.Name, file = h.Path, hash = h.ShortHash, strength = h.Strength }),
             images = written,
         }, new JsonSerializerOptions { WriteIndented = true }));
         AnsiConsole.MarkupLineInterpolated($"Wrote {written.Count} image(s) to [bold]{output.Folder}[/] (manifest {Path.GetFileName(manifest)})");
@@ -108,10 +112,28 @@ public static class GenerateCommand
         }
     }
 
-    static GenerationParameters Parameters(GenerationRequest request, long seed, StableDiffusionModel model, IReadOnlyList<AppliedLora> loras, string? version) =>
-        request.ParametersFor(seed, model) with
+    static GenerationParameters Parameters(GenerationRequest request, long seed, StableDiffusionModel model, IReadOnlyList<AppliedLora> loras,
+        IReadOnlyList<LoadedEmbedding> embeddings, IReadOnlyList<AppliedHypernetwork> hypernetworks, string? version)
+    {
+        var extra = new List<KeyValuePair<string, string>>();
+        if (EmbeddingLoading.HashesText(embeddings, request.Prompt, request.NegativePrompt) is { } embeddingHashes)
+            extra.Add(new("TI hashes", embeddingHashes));
+        if (hypernetworks.Count > 0)
         {
-            Extra = loras.Count == 0 ? [] : [new("Lora hashes", LoraMerging.HashesText(loras)), new("Lora strengths", LoraMerging.StrengthsText(loras))],
+            // A1111's infotext keys for the hypernetwork it applied.
+            extra.Add(new("Hypernet", string.Join(", ", hypernetworks.Select(h => h.Name))));
+            extra.Add(new("Hypernet hash", string.Join(", ", hypernetworks.Select(h => h.ShortHash))));
+            extra.Add(new("Hypernet strength", string.Join(", ", hypernetworks.Select(h => h.Strength.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))));
+        }
+        if (loras.Count > 0)
+        {
+            extra.Add(new("Lora hashes", LoraMerging.HashesText(loras)));
+            extra.Add(new("Lora strengths", LoraMerging.StrengthsText(loras)));
+        }
+        return request.ParametersFor(seed, model) with
+        {
+            Extra = extra,
             Version = version is null ? "DiffusionTune" : $"DiffusionTune {version.Split('+')[0]}",
         };
+    }
 }

@@ -24,13 +24,15 @@ public static class GenerateCommandDefinition
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder (vocab.json + merges.txt) for single files that carry none" };
         var prediction = new Option<string?>("--prediction-type") { Description = "epsilon or v_prediction; needed for SD 2.x single files of the 512-base kind (v is assumed)" };
         var loras = LoraArgument.Option("A LoRA-family file (kohya/A1111, PEFT, diffusers, LyCORIS LoHa/LoKr, DoRA) merged into the model at STRENGTH (default 1); repeat to stack several");
+        var embeddings = new Option<string?>("--embeddings") { Description = "A folder of textual-inversion embeddings (A1111/kohya/OneTrainer/diffusers, .safetensors or .pt): each file's name becomes a word prompts can use" };
+        var hypernetworks = HypernetworkApplication.Option();
         var device = CommonOptions.Device();
         var precision = CommonOptions.Precision("fp32");
 
         var command = new Command("generate", "Generate images from text prompts")
         {
             model, prompt, prompts, negative, steps, cfg, sampler, seed, batchSize, batchCount, width, height, clipSkip,
-            output, tokenizer, prediction, loras, device, precision,
+            output, tokenizer, prediction, loras, embeddings, hypernetworks, device, precision,
         };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(token => Task.FromResult(GenerateCommand.Run(new GenerateSettings
         {
@@ -51,6 +53,8 @@ public static class GenerateCommandDefinition
             Tokenizer = result.GetValue(tokenizer),
             PredictionType = result.GetValue(prediction),
             Loras = result.GetValue(loras) ?? [],
+            Embeddings = result.GetValue(embeddings),
+            Hypernetworks = result.GetValue(hypernetworks) ?? [],
             Device = result.GetValue(device)!,
             Precision = result.GetValue(precision)!,
         }, token)), cancellation));
@@ -77,6 +81,8 @@ public sealed record GenerateSettings
     public string? Tokenizer { get; init; }
     public string? PredictionType { get; init; }
     public IReadOnlyList<string> Loras { get; init; } = [];
+    public string? Embeddings { get; init; }
+    public IReadOnlyList<string> Hypernetworks { get; init; } = [];
     public string Device { get; init; } = "auto";
     public string Precision { get; init; } = "fp32";
 }
