@@ -28,7 +28,10 @@ public interface IDiffusionModel
 
     /// <summary>
     /// Adds new tokens to the tokenizer and rows to the token-embedding table, initialised from the embedding of
-    /// <paramref name="initializer"/> (a word). Returns the new token ids.
+    /// <paramref name="initializer"/> (a word; several tokens start from their mean). Returns the new token ids.
+    /// Tokens named <c>t</c>, <c>t_1</c> … <c>t_{n-1}</c>, in that order, form one word of n vectors (diffusers' and
+    /// A1111's multi-vector layout): wherever a prompt says <c>t</c>, the host's tokenizer puts all n ids, in training
+    /// and in generation alike.
     /// </summary>
     IReadOnlyList<long> AddTokens(IReadOnlyList<string> tokens, string initializer);
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using DiffusionTune.IO;
 
 namespace DiffusionTune.Cli.Commands;
@@ -16,27 +15,12 @@ public sealed record LoraArgument(string Path, double Strength)
         AllowMultipleArgumentsPerToken = false,
     };
 
-    /// <summary>
-    /// Parses <c>FILE[:STRENGTH]</c>. The strength follows the last ':' (so Windows drive letters stay in the path);
-    /// the file must exist, so a mistyped path fails before a model is loaded.
-    /// </summary>
+    /// <summary>Parses <c>FILE[:STRENGTH]</c> (see <see cref="FileStrengthArgument.Parse"/>).</summary>
     /// <exception cref="ArgumentException">The strength is not a finite number.</exception>
     /// <exception cref="ModelFileException">The file does not exist.</exception>
     public static LoraArgument Parse(string text)
     {
-        int colon = text.LastIndexOf(':');
-        if (colon > 0 && !File.Exists(text))
-        {
-            var (path, tail) = (text[..colon], text[(colon + 1)..]);
-            if (double.TryParse(tail, NumberStyles.Float, CultureInfo.InvariantCulture, out var strength))
-            {
-                if (!double.IsFinite(strength)) throw new ArgumentException($"--lora {text}: the strength must be a finite number");
-                return new LoraArgument(Existing(path), strength);
-            }
-            if (File.Exists(path)) throw new ArgumentException($"--lora {text}: '{tail}' is not a strength (write FILE:0.8)");
-        }
-        return new LoraArgument(Existing(text), 1.0);
+        var (path, strength) = FileStrengthArgument.Parse(text, "--lora", "LoRA");
+        return new LoraArgument(path, strength);
     }
-
-    static string Existing(string path) => File.Exists(path) ? path : throw new ModelFileException(path, "LoRA file not found");
 }

@@ -3,13 +3,6 @@ using DiffusionTune.Training.Engine;
 
 namespace DiffusionTune.Cli.Presets;
 
-/// <summary>A preset file found in one of the preset folders.</summary>
-/// <param name="Name">The file name without extension.</param>
-/// <param name="Path">The file.</param>
-/// <param name="Source">Which folder it came from: "built-in", "user" or "--presets-folder".</param>
-/// <param name="HiddenBy">The file of the same name that takes precedence, or null when this one is used.</param>
-public sealed record PresetEntry(string Name, string Path, string Source, string? HiddenBy);
-
 /// <summary>
 /// The preset folders, in precedence order: <c>--presets-folder</c> folders, then the user's folder
 /// (<c>~/.local/share/diffusiontune/presets</c> on Linux, <c>%LOCALAPPDATA%\diffusiontune\presets</c> on Windows),

@@ -68,25 +68,81 @@ public sealed class StableDiffusionModel : IDisposable
     /// Teaches the model new words (textual inversion): each token gets a new id in the tokenizer and a row of
     /// <paramref name="vectors"/> ([tokens, width]) appended to the text encoder's token-embedding table. Returns the ids.
     /// </summary>
+    /// <exception cref="ArgumentException">The shape is wrong, or a token is already added or a vocabulary entry.</exception>
     public IReadOnlyList<long> AddTokens(IReadOnlyList<string> tokens, Tensor vectors)
     {
-        var embedding = TextEncoder.TextModel.Embeddings.TokenEmbedding;
-        var table = embedding.weight!;
-        if (vectors.dim() != 2 || vectors.shape[0] != tokens.Count || vectors.shape[1] != table.shape[1])
-            throw new ArgumentException($"{tokens.Count} token(s) need vectors of shape [{tokens.Count}, {table.shape[1]}], not [{string.Join(", ", vectors.shape)}]");
+        CheckVectors(tokens.Count, vectors);
+        RefuseVocabularyEntries(tokens);
+        return AppendRows(Tokenizer.WithAddedTokens(tokens), vectors);
+    }
+
+    /// <summary>
+    /// Teaches the model one word that stands for several vectors ([vectors, width]): the tokens
+    /// <c>token</c>, <c>token_1</c> … get one row each, and <paramref name="token"/> in a prompt becomes all of them
+    /// (<see cref="ClipTokenizer.WithMultiVectorToken"/>). Returns the ids, the word's own first.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shape is wrong, or a token is already added or a vocabulary entry.</exception>
+    public IReadOnlyList<long> AddMultiVectorToken(string token, Tensor vectors)
+    {
+        var names = ClipTokenizer.MultiVectorTokenNames(token, vectors.dim() == 2 ? (int)Math.Max(1, vectors.shape[0]) : 1);
+        CheckVectors(names.Count, vectors);
+        RefuseVocabularyEntries(names);
+        return AppendRows(Tokenizer.WithMultiVectorToken(token, names.Count), vectors);
+    }
+
+    /// <summary>
+    /// Registers a textual-inversion embedding file under its trigger word, as A1111 does: the word may shadow a word
+    /// of the vocabulary, but not another added token.
+    /// </summary>
+    /// <exception cref="ArgumentException">Its width is not the text encoder's, or its name cannot be a token or is taken.</exception>
+    public IReadOnlyList<long> AddEmbedding(TextualInversionEmbedding embedding)
+    {
+        int width = TextEncoder.Config.HiddenSize;
+        if (embedding.Width != width)
+            throw new ArgumentException($"its vectors are {embedding.Width} wide but this model's text encoder is {width} wide (an embedding for another model family)");
+        if (embedding.Name.Length == 0 || embedding.Name.Any(char.IsWhiteSpace))
+            throw new ArgumentException($"its trigger word '{embedding.Name}' (the file name) is empty or has spaces; rename the file");
+        var taken = ClipTokenizer.MultiVectorTokenNames(embedding.Name, embedding.VectorCount).Where(Tokenizer.AddedTokens.ContainsKey).ToList();
+        if (taken.Count > 0)
+            throw new ArgumentException($"the word '{taken[0]}' is already taken by another embedding or trained token");
+        return AppendRows(Tokenizer.WithMultiVectorToken(embedding.Name, embedding.VectorCount), embedding.Vectors);
+    }
+
+    void CheckVectors(int tokenCount, Tensor vectors)
+    {
+        var table = TextEncoder.TextModel.Embeddings.TokenEmbedding.weight!;
+        if (vectors.dim() != 2 || vectors.shape[0] != tokenCount || vectors.shape[1] != table.shape[1])
+            throw new ArgumentException($"{tokenCount} token(s) need vectors of shape [{tokenCount}, {table.shape[1]}], not [{string.Join(", ", vectors.shape)}]");
+    }
+
+    void RefuseVocabularyEntries(IEnumerable<string> tokens)
+    {
         var existing = tokens.Where(t => Tokenizer.TokenToId(t) is not null).ToList();
         if (existing.Count > 0)
             throw new ArgumentException($"the tokenizer already has {string.Join(", ", existing.Select(t => $"'{t}'"))}; choose another token name");
+    }
+
+    /// <summary>Switches to <paramref name="grown"/> (this tokenizer plus new ids) and appends their rows to the embedding table.</summary>
+    IReadOnlyList<long> AppendRows(ClipTokenizer grown, Tensor vectors)
+    {
+        var embedding = TextEncoder.TextModel.Embeddings.TokenEmbedding;
+        var table = embedding.weight!;
         int first = Tokenizer.VocabularySize;
         if (first != table.shape[0])
             throw new InvalidOperationException($"the tokenizer has {first} ids but the embedding table {table.shape[0]} rows");
-        Tokenizer = Tokenizer.WithAddedTokens(tokens);
+        if (grown.VocabularySize - first != vectors.shape[0])
+            throw new InvalidOperationException($"the tokenizer grew by {grown.VocabularySize - first} ids for {vectors.shape[0]} vectors");
+        Tokenizer = grown;
         using (no_grad())
         {
-            var grown = cat([table.detach(), vectors.to(table.dtype, table.device)], 0);
-            embedding.weight = new TorchSharp.Modules.Parameter(grown, requires_grad: table.requires_grad);
+            var rows = cat([table.detach(), vectors.to(table.dtype, table.device)], 0);
+            // The module registers this very object: if a caller's dispose scope disposed it, the table would vanish
+            // from parameters() and state_dict() (and so from saved models) while forward passes still used it.
+            var grownTable = new TorchSharp.Modules.Parameter(rows, requires_grad: table.requires_grad);
+            grownTable.DetachFromDisposeScope();
+            embedding.weight = grownTable;
         }
-        return Enumerable.Range(first, tokens.Count).Select(id => (long)id).ToArray();
+        return Enumerable.Range(first, (int)vectors.shape[0]).Select(id => (long)id).ToArray();
     }
 
     /// <summary>Loads a diffusers folder (with model_index.json) or a single-file .safetensors checkpoint.</summary>

@@ -41,15 +41,18 @@ public sealed class ClipTokenizer
     readonly string[] _tokenOfId;
     readonly LiteralTokenMatcher _literalTokens;
     readonly Dictionary<string, int> _addedTokens;
+    readonly Dictionary<int, int[]> _multiVectorIds;
     readonly int _commaId;
 
-    ClipTokenizer(BpeTokenizer bpe, string[] tokenOfId, int padId, int commaId, LiteralTokenMatcher literalTokens, Dictionary<string, int> addedTokens)
+    ClipTokenizer(BpeTokenizer bpe, string[] tokenOfId, int padId, int commaId, LiteralTokenMatcher literalTokens, Dictionary<string, int> addedTokens,
+        Dictionary<int, int[]> multiVectorIds)
     {
         _bpe = bpe;
         _tokenOfId = tokenOfId;
         _commaId = commaId;
         _literalTokens = literalTokens;
         _addedTokens = addedTokens;
+        _multiVectorIds = multiVectorIds;
         StartOfTextId = bpe.Vocabulary[StartOfTextToken];
         EndOfTextId = bpe.Vocabulary[EndOfTextToken];
         PadId = padId;
@@ -161,7 +164,7 @@ public sealed class ClipTokenizer
             tokenOfId[id] = token;
         int commaId = vocabulary.TryGetValue("," + EndOfWordSuffix, out int comma) ? comma : -1;
         var specialTokens = LiteralTokenMatcher.ForSpecialTokens(bpe.SpecialTokens!);
-        return new ClipTokenizer(bpe, tokenOfId, padId, commaId, specialTokens, new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase));
+        return new ClipTokenizer(bpe, tokenOfId, padId, commaId, specialTokens, new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase), []);
     }
 
     /// <summary>
@@ -186,7 +189,32 @@ public sealed class ClipTokenizer
                 throw new ArgumentException($"the token '{token}' is already added (as id {added[token]})", nameof(tokens));
             newTokens.Add(new(token, id));
         }
-        return new ClipTokenizer(_bpe, _tokenOfId, PadId, _commaId, _literalTokens.WithAddedTokens(newTokens), added);
+        return new ClipTokenizer(_bpe, _tokenOfId, PadId, _commaId, _literalTokens.WithAddedTokens(newTokens), added, _multiVectorIds);
+    }
+
+    /// <summary>
+    /// A tokenizer that also knows a textual-inversion token of <paramref name="vectorCount"/> vectors, as diffusers
+    /// and A1111 lay one out: the ids of <see cref="MultiVectorTokenNames"/> (<c>tok</c>, <c>tok_1</c> … <c>tok_{n-1}</c>)
+    /// are added in that order, and <paramref name="token"/> in a prompt becomes all of them, one position per vector
+    /// (the others stay addressable on their own).
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not a valid added token or is already added, or the count is below 1.</exception>
+    public ClipTokenizer WithMultiVectorToken(string token, int vectorCount)
+    {
+        var names = MultiVectorTokenNames(token, vectorCount);
+        var grown = WithAddedTokens(names);
+        if (vectorCount == 1) return grown;
+        var ids = names.Select(name => grown._addedTokens[name]).ToArray();
+        var multiVectorIds = new Dictionary<int, int[]>(_multiVectorIds) { [ids[0]] = ids };
+        return new ClipTokenizer(_bpe, _tokenOfId, PadId, _commaId, grown._literalTokens, grown._addedTokens, multiVectorIds);
+    }
+
+    /// <summary>The token names of a multi-vector token: <c>tok</c>, <c>tok_1</c> … <c>tok_{n-1}</c> (diffusers' naming).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="vectorCount"/> is below 1.</exception>
+    public static IReadOnlyList<string> MultiVectorTokenNames(string token, int vectorCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(vectorCount, 1);
+        return [token, .. Enumerable.Range(1, vectorCount - 1).Select(i => $"{token}_{i}")];
     }
 
     /// <summary>The id of a vocabulary entry (byte-level form, e.g. "cat&lt;/w&gt;") or an added token, or null.</summary>
@@ -202,7 +230,7 @@ public sealed class ClipTokenizer
         foreach (var part in _literalTokens.Split(text))
         {
             if (part.IsToken)
-                ids.Add(part.TokenId);
+                ids.AddRange(_multiVectorIds.TryGetValue(part.TokenId, out var vectorIds) ? vectorIds : [part.TokenId]);
             else
                 ids.AddRange(_bpe.EncodeToIds(part.Text));
         }

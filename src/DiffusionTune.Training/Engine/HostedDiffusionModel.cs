@@ -46,8 +46,13 @@ public sealed class HostedDiffusionModel(StableDiffusionModel model, int clipSki
         var table = TokenEmbedding.weight!;
         // A multi-token initializer starts from the mean of its token vectors.
         var start = table.index_select(0, tensor(initializerIds.Select(i => (long)i).ToArray(), device: table.device)).mean([0], keepdim: true);
-        return model.AddTokens(tokens, start.expand(tokens.Count, -1).contiguous());
+        var vectors = start.expand(tokens.Count, -1).contiguous();
+        return IsMultiVectorToken(tokens) ? model.AddMultiVectorToken(tokens[0], vectors) : model.AddTokens(tokens, vectors);
     }
+
+    /// <summary>Whether <paramref name="tokens"/> are <c>t</c>, <c>t_1</c> … <c>t_{n-1}</c>: one word of n vectors (diffusers' layout).</summary>
+    static bool IsMultiVectorToken(IReadOnlyList<string> tokens) =>
+        tokens.Count > 1 && tokens.SequenceEqual(ClipTokenizer.MultiVectorTokenNames(tokens[0], tokens.Count));
 
     public nn.Module<Tensor, Tensor, Tensor, Tensor> FrozenUnetCopy()
     {

@@ -11,10 +11,34 @@ public static class TrainerOptionParser
         var values = trainer.Options.ToDictionary(o => o.Name, o => o.Default);
         foreach (var (name, text) in given)
         {
-            if (!declared.TryGetValue(name, out var option))
-                throw new ArgumentException($"trainer '{trainer.Name}' has no option '{name}'{NameSuggestions.Hint(name, declared.Keys)}; its options are {string.Join(", ", declared.Keys)}");
+            if (!declared.TryGetValue(name, out var option)) throw new ArgumentException(UnknownOption(trainer, name));
             values[option.Name] = option.Parse(text);
         }
         return new TrainerOptionValues(values);
+    }
+
+    /// <summary>
+    /// What is wrong with giving <paramref name="trainer"/> the option <paramref name="name"/> as <paramref name="text"/>,
+    /// or null when nothing is: lets a caller check every option at once, before a run, instead of stopping at the first.
+    /// </summary>
+    public static string? Problem(TrainerInfo trainer, string name, string text)
+    {
+        var option = trainer.Options.FirstOrDefault(o => o.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+        if (option is null) return UnknownOption(trainer, name);
+        try
+        {
+            option.Parse(text);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
+
+    static string UnknownOption(TrainerInfo trainer, string name)
+    {
+        var declared = trainer.Options.Select(o => o.Name).ToList();
+        return $"trainer '{trainer.Name}' has no option '{name}'{NameSuggestions.Hint(name, declared)}; its options are {string.Join(", ", declared)}";
     }
 }

@@ -28,4 +28,14 @@ public class EvaluationPromptFileTests
         Assert.Contains("no prompts", Assert.Throws<ArgumentException>(() => EvaluationPromptFile.Read(empty)).Message);
         Assert.Throws<FileNotFoundException>(() => EvaluationPromptFile.Read(scratch.File("missing.txt")));
     }
+
+    [Fact]
+    public void Prompts_can_add_expectations_their_words_do_not_state()
+    {
+        var prompt = EvaluationPrompt.Parse("a sks star on a plain white background | expect: color=yellow, style=face");
+        Assert.Equal("a sks star on a plain white background", prompt.Text);
+        Assert.Equal(new PromptAttributes(Shape.Star, NamedColor.Yellow, BackgroundPattern.Plain, NamedColor.White, RenderStyle.Face, "sks"), prompt.Expected);
+        var error = Assert.Throws<ArgumentException>(() => EvaluationPrompt.Parse("a star | expect: colour=red"));
+        Assert.Contains("unknown expectation 'colour'", error.Message);
+    }
 }

@@ -1,15 +1,19 @@
 using System.Text.Json;
 using DiffusionTune.Cli;
+using DiffusionTune.Cli.Commands;
 using DiffusionTune.Cli.Commands.Compare;
 using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.IO.Images;
+using DiffusionTune.IO.Safetensors;
+using DiffusionTune.Tests.Adapters;
 using DiffusionTune.Tests.Pipelines;
 using SkiaSharp;
+using static TorchSharp.torch;
 
 namespace DiffusionTune.Tests.Grids;
 
-/// <summary><c>compare</c>: X/Y grids of prompts against checkpoints and LoRAs, resumable, going on past failures.</summary>
+/// <summary><c>compare</c>: X/Y grids of prompts against checkpoints and adapters, resumable, going on past failures.</summary>
 public class ComparisonGridTests
 {
     static readonly string[] Sampling = ["--steps", "3", "--seed", "5", "--device", "cpu"];
@@ -25,7 +29,7 @@ public class ComparisonGridTests
         Assert.Equal(0, await CliApplication.RunAsync(["compare", "--model", models[0], "--model", models[1],
             "--prompt", prompts[0], "--prompt", prompts[1], "--output", output, .. Sampling]));
 
-        using var grid = ImageLoader.LoadRgb(Path.Combine(output, ComparisonRun.GridFileName));
+        using var grid = ImageLoader.LoadRgb(Path.Combine(output, ComparisonGrid.FileName));
         var options = new ImageGridOptions { ColumnLabels = ["random-tiny", "random-tiny"], RowLabels = prompts, LabelScale = 1 };
         var layout = ImageGridLayout.For(4, 2, 16, 16, options);
         // Two 16-pixel columns with margins, plus the row-label strip; two rows plus the column-label strip.
@@ -64,8 +68,7 @@ public class ComparisonGridTests
             Columns = ComparisonAxes.Columns([model], [], includeBase: false),
             Rows = CompareCommand.Rows(["a cat", "a dog", "a cat and a dog"], null, seed: 3, seedCount: 1),
             Output = folder.File("batch"),
-            Steps = 2,
-            Device = "cpu",
+            Sampling = new SamplingSettings { Steps = 2, Device = "cpu" },
         };
 
         var first = ComparisonRun.Run(plan, CancellationToken.None);
@@ -100,7 +103,7 @@ public class ComparisonGridTests
             .Select(c => (c.GetProperty("row").GetInt32(), c.GetProperty("column").GetInt32(), c.GetProperty("status").GetString())).ToList();
         Assert.Equal([(0, 0, "generated"), (0, 1, "failed"), (1, 0, "failed"), (1, 1, "failed")], statuses);
         Assert.True(File.Exists(Path.Combine(output, ComparisonRun.CellFileName(0, 0, 5))));
-        using var grid = ImageLoader.LoadRgb(Path.Combine(output, ComparisonRun.GridFileName));
+        using var grid = ImageLoader.LoadRgb(Path.Combine(output, ComparisonGrid.FileName));
         var layout = ImageGridLayout.For(4, 2, 16, 16, new ImageGridOptions { ColumnLabels = ["random-tiny", "broken"], RowLabels = ["a cat", "a dog"], LabelScale = 1 });
         Assert.Equal(SKColors.LightGray, grid.GetPixel(layout.CellOrigin(1, 1).X, layout.CellOrigin(1, 1).Y));
     }
@@ -121,9 +124,61 @@ public class ComparisonGridTests
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, ComparisonRun.ManifestFileName)));
         var labels = manifest.RootElement.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("label").GetString()).ToList();
         Assert.Equal(["base", "step 1 0.5", "step 1", "quick-test 0.5", "quick-test"], labels);
-        using var grid = ImageLoader.LoadRgb(Path.Combine(output, ComparisonRun.GridFileName));
+        using var grid = ImageLoader.LoadRgb(Path.Combine(output, ComparisonGrid.FileName));
         var layout = ImageGridLayout.For(5, 5, 16, 16, new ImageGridOptions { ColumnLabels = labels!, RowLabels = ["a sks star"], LabelScale = 1 });
         Assert.Equal((layout.Width, layout.Height), (grid.Width, grid.Height));
+    }
+
+    [Fact]
+    public async Task Hypernetwork_strengths_are_columns_and_embeddings_apply_to_every_column()
+    {
+        using var folder = new ScratchFolder();
+        var model = RandomTinyModel.SaveDiffusers(seed: 5);
+        var embeddings = Directory.CreateDirectory(folder.File("embeddings")).FullName;
+        using (var vectors = randn(2, 32) * 3) SafetensorsWriter.Save(Path.Combine(embeddings, "sks.safetensors"), [new("string_to_param.*", vectors)]);
+        var hypernetwork = folder.File("painterly.safetensors");
+        HypernetworkTestData.Write(hypernetwork, HypernetworkTestData.Tensors(0.5, seed: 3, 32, 64)).Dispose();
+        var output = folder.File("compare");
+
+        Assert.Equal(0, await CliApplication.RunAsync(["compare", "--model", model, "--hypernetwork", hypernetwork + ":0,1", "--embeddings", embeddings,
+            "--prompt", "a sks cat", "--output", output, .. Sampling]));
+
+        var zero = GenerationParameters.Parse(PngTextReader.Find(Path.Combine(output, ComparisonRun.CellFileName(0, 0, 5)), "parameters")!);
+        var one = GenerationParameters.Parse(PngTextReader.Find(Path.Combine(output, ComparisonRun.CellFileName(0, 1, 5)), "parameters")!);
+        Assert.Equal(("0", "1"), (zero.Extra.Single(e => e.Key == "Hypernet strength").Value, one.Extra.Single(e => e.Key == "Hypernet strength").Value));
+        Assert.All(new[] { zero, one }, p => Assert.Matches("^sks: [0-9a-f]{12}$", p.Extra.Single(e => e.Key == "TI hashes").Value));
+        // Strength 0 leaves the model as it is: the same picture as the model without the hypernetwork.
+        var plain = folder.File("plain");
+        Assert.Equal(0, await CliApplication.RunAsync(["generate", "--model", model, "--embeddings", embeddings, "--prompt", "a sks cat", "--output", plain, .. Sampling]));
+        using var withoutHypernetwork = ImageLoader.LoadRgb(Path.Combine(plain, "00000-5.png"));
+        using var atZero = ImageLoader.LoadRgb(Path.Combine(output, ComparisonRun.CellFileName(0, 0, 5)));
+        using var atOne = ImageLoader.LoadRgb(Path.Combine(output, ComparisonRun.CellFileName(0, 1, 5)));
+        Assert.Equal(withoutHypernetwork.Bytes, atZero.Bytes);
+        Assert.NotEqual(atZero.Bytes, atOne.Bytes);
+    }
+
+    [Fact]
+    public void Images_made_with_other_settings_or_another_column_are_remade_not_reused()
+    {
+        using var folder = new ScratchFolder();
+        string[] models = [RandomTinyModel.SaveDiffusers(seed: 0), RandomTinyModel.SaveDiffusers(seed: 1)];
+        var plan = new ComparisonPlan
+        {
+            Columns = ComparisonAxes.Columns([models[0]], [], includeBase: false),
+            Rows = CompareCommand.Rows(["a cat"], null, seed: 3, seedCount: 1),
+            Output = folder.File("batch"),
+            Sampling = new SamplingSettings { Steps = 2, Device = "cpu" },
+        };
+        ComparisonRun.Run(plan, CancellationToken.None);
+
+        var moreSteps = ComparisonRun.Run(plan with { Sampling = plan.Sampling with { Steps = 3 } }, CancellationToken.None);
+        var otherModel = ComparisonRun.Run(plan with { Sampling = plan.Sampling with { Steps = 3 }, Columns = ComparisonAxes.Columns([models[1]], [], includeBase: false) }, CancellationToken.None);
+        var again = ComparisonRun.Run(plan with { Sampling = plan.Sampling with { Steps = 3 }, Columns = ComparisonAxes.Columns([models[1]], [], includeBase: false) }, CancellationToken.None);
+
+        Assert.Equal(CellStatus.Generated, Assert.Single(moreSteps.Cells).Status);
+        Assert.Equal(CellStatus.Generated, Assert.Single(otherModel.Cells).Status);
+        Assert.Equal(CellStatus.Existing, Assert.Single(again.Cells).Status);
+        Assert.Equal(3, GenerationParameters.Parse(PngTextReader.Find(again.Cells[0].Path, "parameters")!).Steps);
     }
 
     [Fact]
@@ -133,13 +188,25 @@ public class ComparisonGridTests
         foreach (var name in new[] { "style.safetensors", "style-step000200.safetensors", "style-step000050.safetensors", "notes.txt" })
             File.WriteAllText(folder.File(name), "");
 
-        var fromFolder = ComparisonAxes.Loras([folder.Path]);
-        var fromGlob = ComparisonAxes.Loras([Path.Combine(folder.Path, "style-step*.safetensors") + ":0.5,1"]);
+        var fromFolder = ComparisonAxes.Adapters(AdapterKind.Lora, [folder.Path]);
+        var fromGlob = ComparisonAxes.Adapters(AdapterKind.Lora, [Path.Combine(folder.Path, "style-step*.safetensors") + ":0.5,1"]);
 
         Assert.Equal(["style-step000050", "style-step000200", "style"], fromFolder.Select(l => Path.GetFileNameWithoutExtension(l.Path)));
         Assert.Equal([("step 50", 0.5), ("step 50", 1.0), ("step 200", 0.5), ("step 200", 1.0)],
             fromGlob.Select(l => (ComparisonAxes.ResultLabel(l.Path), l.Strength)));
-        Assert.Throws<ArgumentException>(() => ComparisonAxes.Loras([Path.Combine(folder.Path, "other*.safetensors")]));
-        Assert.Throws<DiffusionTune.IO.ModelFileException>(() => ComparisonAxes.Loras([folder.File("missing.safetensors")]));
+        Assert.Throws<ArgumentException>(() => ComparisonAxes.Adapters(AdapterKind.Lora, [Path.Combine(folder.Path, "other*.safetensors")]));
+        Assert.Throws<DiffusionTune.IO.ModelFileException>(() => ComparisonAxes.Adapters(AdapterKind.Lora, [folder.File("missing.safetensors")]));
+    }
+
+    [Fact]
+    public void Hypernetwork_folders_include_A1111_pt_files()
+    {
+        using var folder = new ScratchFolder();
+        foreach (var name in new[] { "style-step000100.pt", "style.safetensors", "notes.txt" })
+            File.WriteAllText(folder.File(name), "");
+
+        var adapters = ComparisonAxes.Adapters(AdapterKind.Hypernetwork, [folder.Path]);
+
+        Assert.Equal([("step 100", AdapterKind.Hypernetwork), ("style", AdapterKind.Hypernetwork)], adapters.Select(a => (ComparisonAxes.ResultLabel(a.Path), a.Kind)));
     }
 }

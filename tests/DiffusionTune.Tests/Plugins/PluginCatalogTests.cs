@@ -10,7 +10,7 @@ public class PluginCatalogTests
     {
         var catalog = PluginCatalog.Load([Path.Combine(AppContext.BaseDirectory, "plugins")]);
         Assert.Empty(catalog.Failures);
-        Assert.Equal(["dreambooth", "lora"], catalog.Trainers.Select(t => t.Info.Name).Order().ToArray());
+        Assert.Equal(["dreambooth", "hypernetwork", "lora", "textual-inversion"], catalog.Trainers.Select(t => t.Info.Name).Order().ToArray());
         var lora = catalog.Find("LoRA");
         Assert.Contains(lora.Info.Options, o => o.Name == "rank" && o.Kind == TrainerOptionKind.Integer);
         Assert.Equal(ContractVersion.Current, lora.Info.ContractVersion);
@@ -41,8 +41,8 @@ public class PluginCatalogTests
     public void Asking_for_an_unknown_trainer_lists_the_known_ones()
     {
         var catalog = PluginCatalog.Load([Path.Combine(AppContext.BaseDirectory, "plugins")]);
-        var error = Assert.Throws<ArgumentException>(() => catalog.Find("hypernet"));
-        Assert.Contains("dreambooth, lora", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => catalog.Find("stylegan"));
+        Assert.Contains("dreambooth, hypernetwork, lora, textual-inversion", error.Message);
     }
 
     static void CopyPlugin(string from, string to, string? skip)

@@ -119,7 +119,7 @@ public class PresetValidationTests
         using var folder = new ScratchFolder();
         var path = Write(folder, "steps: 3\ntrainer: lorra\noptions:\n  rank: 4\n");
 
-        Assert.Equal([$"{path}:2: trainer: no trainer named 'lorra' (did you mean 'lora'?); installed: dreambooth, lora"], TrainerProblems(path));
+        Assert.Equal([$"{path}:2: trainer: no trainer named 'lorra' (did you mean 'lora'?); installed: dreambooth, hypernetwork, lora, textual-inversion"], TrainerProblems(path));
     }
 
     [Fact]
@@ -146,6 +146,7 @@ public class PresetValidationTests
         values.Set(TrainSettings.Trainer, new SettingValue("lora", new SettingOrigin("--trainer")));
         values.Set(TrainSettings.Steps, new SettingValue(0, new SettingOrigin("--steps")));
         values.Set(TrainSettings.Images, new SettingValue(folder.File("missing"), new SettingOrigin("-i")));
+        values.Set(TrainSettings.Model, new SettingValue(folder.Path, new SettingOrigin("--model")));
 
         var problems = Assert.Throws<TrainSettingsException>(() => TrainPreflight.Check(values, ShippedPresets.Plugins.Value)).Problems;
 

@@ -54,7 +54,7 @@ public class TrainWithPresetTests
         Assert.Equal(0, code);
         Assert.True(File.Exists(Path.Combine(output, "quick-test.safetensors")));
         var comparison = Path.Combine(output, "quick-test-before-after");
-        using var grid = ImageLoader.LoadRgb(Path.Combine(comparison, ComparisonRun.GridFileName));
+        using var grid = ImageLoader.LoadRgb(Path.Combine(comparison, ComparisonGrid.FileName));
         var rowLabels = new[] { "a yellow sks star with a face", "a sks star on a plain blue background", "a yellow star with a face" }
             .SelectMany(prompt => new[] { $"{prompt} #1", $"{prompt} #2" }).ToList();
         var layout = ImageGridLayout.For(12, 2, 16, 16, new ImageGridOptions { ColumnLabels = ["before", "after"], RowLabels = rowLabels, LabelScale = 1 });

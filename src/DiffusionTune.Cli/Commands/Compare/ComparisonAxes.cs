@@ -5,25 +5,28 @@ using DiffusionTune.IO;
 namespace DiffusionTune.Cli.Commands.Compare;
 
 /// <summary>
-/// Turns the user's <c>--model</c> and <c>--lora</c> arguments into grid columns. Both accept a glob in the last part
-/// of the path (<c>outputs/train/lora-step*.safetensors</c>) and a LoRA argument may name a folder (every
-/// <c>.safetensors</c> in it, such as a training run's output) and a list of strengths (<c>style.safetensors:0.5,1</c>).
+/// Turns the user's <c>--model</c>, <c>--lora</c> and <c>--hypernetwork</c> arguments into grid columns. All accept a
+/// glob in the last part of the path (<c>outputs/train/lora-step*.safetensors</c>), and an adapter argument may name a
+/// folder (every adapter file in it, such as a training run's output) and a list of strengths (<c>style.safetensors:0.5,1</c>).
 /// Intermediate results sort by their step (<c>-step000250</c>), the final result (no step) last.
 /// </summary>
 public static partial class ComparisonAxes
 {
-    /// <summary>The columns: every model with every LoRA (and the model alone first when <paramref name="includeBase"/> or there are no LoRAs).</summary>
-    public static IReadOnlyList<ComparisonColumn> Columns(IReadOnlyList<string> models, IReadOnlyList<LoraArgument> loras, bool includeBase)
+    /// <summary>
+    /// The columns: every model with every adapter (and the model alone first when <paramref name="includeBase"/> or
+    /// there are no adapters).
+    /// </summary>
+    public static IReadOnlyList<ComparisonColumn> Columns(IReadOnlyList<string> models, IReadOnlyList<ComparisonAdapter> adapters, bool includeBase)
     {
         var columns = new List<ComparisonColumn>();
         foreach (var model in models)
         {
             var modelLabel = ResultLabel(model);
-            if (includeBase || loras.Count == 0) columns.Add(new ComparisonColumn(models.Count > 1 ? modelLabel : "base", model, null));
-            foreach (var lora in loras)
+            if (includeBase || adapters.Count == 0) columns.Add(new ComparisonColumn(models.Count > 1 ? modelLabel : "base", model, null));
+            foreach (var adapter in adapters)
             {
-                var loraLabel = ResultLabel(lora.Path) + (lora.Strength == 1 ? "" : " " + lora.Strength.ToString(CultureInfo.InvariantCulture));
-                columns.Add(new ComparisonColumn(models.Count > 1 ? $"{modelLabel}/{loraLabel}" : loraLabel, model, lora));
+                var adapterLabel = ResultLabel(adapter.Path) + (adapter.Strength == 1 ? "" : " " + adapter.Strength.ToString(CultureInfo.InvariantCulture));
+                columns.Add(new ComparisonColumn(models.Count > 1 ? $"{modelLabel}/{adapterLabel}" : adapterLabel, model, adapter));
             }
         }
         return columns;
@@ -35,22 +38,28 @@ public static partial class ComparisonAxes
             ? Glob(argument, Directory.EnumerateFileSystemEntries)
             : Path.Exists(argument) ? [argument] : throw new ModelFileException(argument, "model not found")).ToList();
 
-    /// <summary>Expands <c>--lora</c> arguments (<c>FILE|FOLDER|GLOB[:STRENGTH[,STRENGTH…]]</c>) into one entry per file and strength.</summary>
-    public static IReadOnlyList<LoraArgument> Loras(IEnumerable<string> arguments)
+    /// <summary>
+    /// Expands <c>--lora</c> or <c>--hypernetwork</c> arguments (<c>FILE|FOLDER|GLOB[:STRENGTH[,STRENGTH…]]</c>) into one
+    /// adapter per file and strength; a folder contributes every adapter file in it (.safetensors, and .pt for hypernetworks).
+    /// </summary>
+    public static IReadOnlyList<ComparisonAdapter> Adapters(AdapterKind kind, IEnumerable<string> arguments)
     {
-        var loras = new List<LoraArgument>();
+        var option = kind == AdapterKind.Lora ? "--lora" : "--hypernetwork";
+        string[] extensions = kind == AdapterKind.Lora ? [".safetensors"] : [".safetensors", ".pt"];
+        var adapters = new List<ComparisonAdapter>();
         foreach (var argument in arguments)
         {
             var (target, strengths) = SplitStrengths(argument);
-            IEnumerable<string> files = Directory.Exists(target) ? SortedByStep(Directory.EnumerateFiles(target, "*.safetensors"))
+            IEnumerable<string> files = Directory.Exists(target)
+                ? SortedByStep(Directory.EnumerateFiles(target).Where(file => extensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase)))
                 : IsGlob(target) ? Glob(target, Directory.EnumerateFiles)
                 : File.Exists(target) ? [target]
-                : throw new ModelFileException(target, "LoRA file not found");
+                : throw new ModelFileException(target, $"{option} file not found");
             var found = files.ToList();
-            if (found.Count == 0) throw new ArgumentException($"--lora {argument}: the folder holds no .safetensors file");
-            loras.AddRange(found.SelectMany(file => strengths.Select(strength => new LoraArgument(file, strength))));
+            if (found.Count == 0) throw new ArgumentException($"{option} {argument}: the folder holds no {string.Join(" or ", extensions)} file");
+            adapters.AddRange(found.SelectMany(file => strengths.Select(strength => new ComparisonAdapter(kind, file, strength))));
         }
-        return loras;
+        return adapters;
     }
 
     /// <summary>A short heading for a model or LoRA: <c>step 250</c> for an intermediate result, else its name.</summary>
@@ -60,11 +69,11 @@ public static partial class ComparisonAxes
         return StepSuffix().Match(stem) is { Success: true } match ? $"step {long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)}" : stem;
     }
 
-    /// <summary>A file's name without <c>.safetensors</c>, or a folder's name (diffusers folders have no extension to drop).</summary>
+    /// <summary>A file's name without <c>.safetensors</c> or <c>.pt</c>, or a folder's name (diffusers folders have no extension to drop).</summary>
     static string Stem(string path)
     {
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
-        return name.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? name[..^".safetensors".Length] : name;
+        return Path.GetExtension(name).ToLowerInvariant() is ".safetensors" or ".pt" ? Path.GetFileNameWithoutExtension(name) : name;
     }
 
     /// <summary>The path and strengths of <c>PATH[:S1,S2,…]</c> (strength 1 when none); a path that exists as typed is never split.</summary>

@@ -20,8 +20,10 @@ public static class GenerateCommand
         var jobs = Jobs(settings);
         var loras = settings.Loras.Select(LoraArgument.Parse).ToList();
         if (settings.BatchCount < 1) throw new ArgumentException("--batch-count must be at least 1");
-        using var model = ModelLoading.Load(settings.Model, settings.Device, settings.Precision, settings.Tokenizer, settings.PredictionType);
+        using var model = settings.Sampling.LoadModel(settings.Model);
         var applied = LoraMerging.MergeInto(model, loras);
+        var embeddings = settings.Embeddings is null ? [] : EmbeddingLoading.LoadInto(model, settings.Embeddings);
+        using var hypernetworks = HypernetworkApplication.Attach(model, settings.Hypernetworks);
         var pipeline = new TextToImagePipeline(model);
         var output = new ImageOutputFolder(settings.Output);
         var written = new List<object>();
@@ -41,7 +43,7 @@ public static class GenerateCommand
                 for (int i = 0; i < bitmaps.Length; i++)
                 {
                     using var bitmap = bitmaps[i];
-                    var parameters = Parameters(request, request.Seeds[i], model, applied);
+                    var parameters = Parameters(request, request.Seeds[i], model, applied, embeddings, hypernetworks.Applied);
                     var path = output.Save(bitmap, parameters);
                     paths.Add(path);
                     written.Add(new { file = Path.GetFileName(path), parameters = parameters.ToParametersText(), prompt = request.Prompt, seed = request.Seeds[i] });
@@ -58,6 +60,8 @@ public static class GenerateCommand
             device = model.Device.ToString(),
             precision = Precision.NameOf(model.Dtype),
             loras = applied.Select(l => new { name = l.Name, file = l.Path, hash = l.ShortHash, strength = l.Strength }),
+            embeddings = embeddings.Select(e => new { name = e.Name, file = e.FilePath, hash = e.ShortHash, vectors = e.VectorCount, format = e.Format }),
+            hypernetworks = hypernetworks.Applied.Select(h => new { name = h.Name, file = h.Path, hash = h.ShortHash, strength = h.Strength }),
             images = written,
         }, new JsonSerializerOptions { WriteIndented = true }));
         AnsiConsole.MarkupLineInterpolated($"Wrote {written.Count} image(s) to [bold]{output.Folder}[/] (manifest {Path.GetFileName(manifest)})");
@@ -77,41 +81,36 @@ public static class GenerateCommand
     {
         int batchSize = job.BatchSize ?? settings.BatchSize;
         long baseSeed = job.Seed ?? settings.Seed ?? Random.Shared.NextInt64(0, uint.MaxValue);
-        return new GenerationRequest
-        {
-            Prompt = job.Prompt,
-            NegativePrompt = job.NegativePrompt ?? settings.NegativePrompt,
-            Steps = job.Steps ?? settings.Steps,
-            GuidanceScale = job.Cfg ?? settings.Cfg,
-            Sampler = ParseSampler(job.Sampler ?? settings.Sampler),
-            Seed = baseSeed + (long)batchIndex * batchSize,
-            Width = job.Width ?? settings.Width ?? model.NativeImageSize,
-            Height = job.Height ?? settings.Height ?? model.NativeImageSize,
-            BatchSize = batchSize,
-            ClipSkip = settings.ClipSkip,
-        };
+        return settings.Sampling.Request(job, baseSeed + (long)batchIndex * batchSize, batchSize, model);
     }
 
-    /// <summary>The sampler <paramref name="text"/> names (our names or A1111's), or an <see cref="ArgumentException"/> saying why not.</summary>
-    public static SamplerChoice ParseSampler(string text)
+    /// <summary>
+    /// The metadata of one generated image: its request's settings, the embeddings its prompts use, the hypernetworks
+    /// and LoRAs applied (under A1111's infotext keys), and the program version.
+    /// </summary>
+    public static GenerationParameters Parameters(GenerationRequest request, long seed, StableDiffusionModel model, IReadOnlyList<AppliedLora> loras,
+        IReadOnlyList<LoadedEmbedding> embeddings, IReadOnlyList<AppliedHypernetwork> hypernetworks)
     {
-        try
+        var extra = new List<KeyValuePair<string, string>>();
+        if (EmbeddingLoading.HashesText(embeddings, request.Prompt, request.NegativePrompt) is { } embeddingHashes)
+            extra.Add(new("TI hashes", embeddingHashes));
+        if (hypernetworks.Count > 0)
         {
-            return SamplerChoice.Parse(text);
+            extra.Add(new("Hypernet", string.Join(", ", hypernetworks.Select(h => h.Name))));
+            extra.Add(new("Hypernet hash", string.Join(", ", hypernetworks.Select(h => h.ShortHash))));
+            extra.Add(new("Hypernet strength", string.Join(", ", hypernetworks.Select(h => h.Strength.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))));
         }
-        catch (FormatException e)
+        if (loras.Count > 0)
         {
-            throw new ArgumentException(e.Message);
+            extra.Add(new("Lora hashes", LoraMerging.HashesText(loras)));
+            extra.Add(new("Lora strengths", LoraMerging.StrengthsText(loras)));
         }
-    }
-
-    /// <summary>The metadata of one generated image: its request's settings, the LoRAs merged in, and the program version.</summary>
-    public static GenerationParameters Parameters(GenerationRequest request, long seed, StableDiffusionModel model, IReadOnlyList<AppliedLora> loras) =>
-        request.ParametersFor(seed, model) with
+        return request.ParametersFor(seed, model) with
         {
-            Extra = loras.Count == 0 ? [] : [new("Lora hashes", LoraMerging.HashesText(loras)), new("Lora strengths", LoraMerging.StrengthsText(loras))],
+            Extra = extra,
             Version = ProgramVersion is { } version ? $"DiffusionTune {version.Split('+')[0]}" : "DiffusionTune",
         };
+    }
 
     static readonly string? ProgramVersion =
         typeof(GenerateCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;

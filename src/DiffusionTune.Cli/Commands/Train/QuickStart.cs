@@ -47,7 +47,7 @@ public static class QuickStart
             return;
         }
         var afterColumn = IsLora(after)
-            ? new ComparisonColumn("after", job.Model, new LoraArgument(after, 1.0))
+            ? new ComparisonColumn("after", job.Model, new ComparisonAdapter(AdapterKind.Lora, after, 1.0))
             : new ComparisonColumn("after", after, null);
         var prompts = job.Engine.SamplePrompts.Count > 0 ? job.Engine.SamplePrompts
             : [job.InstancePrompt ?? throw new ArgumentException("the quick start needs sample prompts (sample_prompt in the preset)")];
@@ -59,9 +59,8 @@ public static class QuickStart
             Columns = [new ComparisonColumn("before", job.Model, null), afterColumn],
             Rows = CompareCommand.Rows(prompts, null, seed: 1, SeedsPerPrompt),
             Output = folder,
-            Steps = job.Engine.SampleSteps,
-            Cfg = job.Engine.SampleGuidance,
-            Device = job.Device,
+            // The training run's own sample settings; fp32, because the grid shows the result, not the training precision.
+            Sampling = new SamplingSettings { Steps = job.Engine.SampleSteps, Cfg = job.Engine.SampleGuidance, Device = job.Device },
         }, cancellation);
         foreach (var failure in comparison.Failures)
             AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {failure.Problem}");

@@ -1,14 +1,9 @@
 using System.Globalization;
+using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Training.Engine;
 using DiffusionTune.Training.Plugins;
 
 namespace DiffusionTune.Cli.Commands.Train;
-
-/// <summary>A run's settings that cannot be used; the message lists every problem, each with where to fix it.</summary>
-public sealed class TrainSettingsException(IReadOnlyList<string> problems) : ArgumentException(string.Join(Environment.NewLine, problems))
-{
-    public IReadOnlyList<string> Problems { get; } = problems;
-}
 
 /// <summary>
 /// Checks a run's settings before any work starts (no model loaded, nothing written), naming the preset line or the
@@ -35,6 +30,8 @@ public static class TrainPreflight
         CheckFolder(values, TrainSettings.Images, "no training images: give --images DIR (a folder of images with .txt captions)", problems);
         if (values.Get(TrainSettings.Model) is { } model && !Path.Exists(model))
             problems.Add(values.OriginOf(TrainSettings.Model).Describe($"model '{Path.GetFullPath(model)}' not found"));
+        else if (values.Get(TrainSettings.Model) is null && !Directory.Exists(EmbeddedModel.Folder))
+            problems.Add($"no --model was given and the embedded model is missing (expected {EmbeddedModel.Folder}); pass --model PATH");
         if (values.Get(TrainSettings.Prior) != "none" && values.Get(TrainSettings.ClassPrompt) is null)
             problems.Add(values.OriginOf(TrainSettings.Prior).Describe(
                 "prior preservation needs a class prompt: give --instance-prompt \"a photo of sks dog\" --class-prompt \"a photo of dog\" (your subject's words)"));
@@ -64,23 +61,9 @@ public static class TrainPreflight
                 : $"no trainer named '{name}'{NameSuggestions.Hint(name, installed)}; installed: {string.Join(", ", installed)}"));
             return problems;
         }
-        var declared = trainer.Info.Options.ToDictionary(o => o.Name, StringComparer.OrdinalIgnoreCase);
         foreach (var entry in values.Get(TrainSettings.TrainerOptions))
         {
-            if (!declared.TryGetValue(entry.Name, out var option))
-            {
-                problems.Add(entry.Origin.Describe($"trainer '{trainer.Info.Name}' has no option '{entry.Name}'{NameSuggestions.Hint(entry.Name, declared.Keys)}; " +
-                    $"its options are {string.Join(", ", declared.Keys)}"));
-                continue;
-            }
-            try
-            {
-                option.Parse(entry.Text);
-            }
-            catch (ArgumentException e)
-            {
-                problems.Add(entry.Origin.Describe(e.Message));
-            }
+            if (TrainerOptionParser.Problem(trainer.Info, entry.Name, entry.Text) is { } problem) problems.Add(entry.Origin.Describe(problem));
         }
         return problems;
     }

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using DiffusionTune.Diffusion.Pipelines;
+using Spectre.Console;
+
+namespace DiffusionTune.Cli.Commands;
+
+/// <summary>Registers <c>--embeddings</c> folders with a model and tells the user what loaded and what was skipped.</summary>
+public static class EmbeddingLoading
+{
+    /// <summary>The <c>--embeddings FOLDER</c> option, created fresh per command.</summary>
+    public static Option<string?> Option() => new("--embeddings")
+    {
+        Description = "A folder of textual-inversion embeddings (A1111/kohya/OneTrainer/diffusers, .safetensors or .pt): each file's name becomes a word prompts can use",
+    };
+
+    /// <summary>Loads every embedding in <paramref name="folder"/> into <paramref name="model"/>, reporting as A1111 does.</summary>
+    public static IReadOnlyList<LoadedEmbedding> LoadInto(StableDiffusionModel model, string folder)
+    {
+        var report = EmbeddingFolder.LoadInto(model, folder);
+        AnsiConsole.MarkupLineInterpolated($"Textual inversion embeddings loaded ({report.Loaded.Count}): {string.Join(", ", report.Loaded.Select(e => e.VectorCount == 1 ? e.Name : $"{e.Name} ({e.VectorCount} vectors)"))}");
+        foreach (var skipped in report.Skipped)
+            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] skipped embedding {skipped.FilePath}: {skipped.Reason}");
+        return report.Loaded;
+    }
+
+    /// <summary>A1111's "TI hashes" value for the embeddings a prompt uses: <c>name: hash, …</c>; null when it uses none.</summary>
+    public static string? HashesText(IEnumerable<LoadedEmbedding> embeddings, params string[] prompts)
+    {
+        var used = embeddings.Where(e => prompts.Any(prompt => Mentions(prompt, e.Name))).Select(e => $"{e.Name.Replace(":", "").Replace(",", "")}: {e.ShortHash}").ToList();
+        return used.Count == 0 ? null : string.Join(", ", used);
+    }
+
+    /// <summary>Whether the trigger word occurs as a whole word, ignoring case, as the tokenizer matches it.</summary>
+    static bool Mentions(string prompt, string word) =>
+        Regex.IsMatch(prompt, $@"(?<![\p{{L}}\p{{N}}_]){Regex.Escape(word)}(?![\p{{L}}\p{{N}}_])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+}

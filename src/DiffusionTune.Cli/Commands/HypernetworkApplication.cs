@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Globalization;
+using DiffusionTune.Diffusion.Pipelines;
+using DiffusionTune.IO.Formats;
+using DiffusionTune.Models.Adapters;
+using Spectre.Console;
+
+namespace DiffusionTune.Cli.Commands;
+
+/// <summary>A hypernetwork applied during generation, as image metadata and manifests name it.</summary>
+/// <param name="ShortHash">A1111's 10-digit hypernetwork hash.</param>
+public sealed record AppliedHypernetwork(string Name, string ShortHash, double Strength, string Path);
+
+/// <summary>Reads <c>--hypernetwork FILE[:STRENGTH]</c> files and hooks them into a model's UNet for the command's lifetime.</summary>
+public sealed class HypernetworkApplication : IDisposable
+{
+    readonly List<Hypernetwork> _networks;
+    readonly HypernetworkHooks? _hooks;
+
+    HypernetworkApplication(List<Hypernetwork> networks, HypernetworkHooks? hooks, IReadOnlyList<AppliedHypernetwork> applied)
+    {
+        _networks = networks;
+        _hooks = hooks;
+        Applied = applied;
+    }
+
+    /// <summary>The repeatable <c>--hypernetwork</c> option.</summary>
+    public static Option<string[]> Option() => new("--hypernetwork")
+    {
+        Description = "An A1111 hypernetwork (.pt, read safely, or DiffusionTune's .safetensors) applied at STRENGTH (default 1); repeat to chain several",
+        HelpName = "FILE[:STRENGTH]",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>What was applied, in order.</summary>
+    public IReadOnlyList<AppliedHypernetwork> Applied { get; }
+
+    /// <summary>Reads every <c>FILE[:STRENGTH]</c> argument's file and hooks them all into <paramref name="model"/>'s UNet, chained in order.</summary>
+    public static HypernetworkApplication Attach(StableDiffusionModel model, IReadOnlyList<string> arguments) =>
+        Attach(model, arguments.Select(argument => FileStrengthArgument.Parse(argument, "--hypernetwork", "hypernetwork")).ToList());
+
+    /// <summary>Reads every file and hooks them all into <paramref name="model"/>'s UNet at their strengths, chained in order.</summary>
+    public static HypernetworkApplication Attach(StableDiffusionModel model, IReadOnlyList<(string Path, double Strength)> files)
+    {
+        var networks = new List<Hypernetwork>();
+        HypernetworkHooks? hooks = null;
+        try
+        {
+            var weighted = new List<WeightedHypernetwork>();
+            foreach (var (path, strength) in files)
+            {
+                var network = HypernetworkFile.Read(path);
+                networks.Add(network);
+                weighted.Add(new WeightedHypernetwork(network, strength));
+            }
+            if (weighted.Count == 0) return new HypernetworkApplication(networks, null, []);
+            hooks = HypernetworkHooks.Attach(model.Unet, weighted);
+            foreach (var (network, strength) in weighted)
+            {
+                var unused = network.Modules.Keys.Where(width => !hooks.ContextWidths.Contains(width)).ToList();
+                if (unused.Count == network.Modules.Count)
+                    throw new ArgumentException($"{network.FilePath}: none of its context widths ({string.Join(", ", network.Modules.Keys)}) occurs in this model's attention layers ({string.Join(", ", hooks.ContextWidths)}); is it for another model family?");
+                AnsiConsole.MarkupLineInterpolated($"Hypernetwork [bold]{network.Name}[/] at strength {strength.ToString(CultureInfo.InvariantCulture)}: modules for context widths {string.Join(", ", network.Modules.Keys)}");
+                if (unused.Count > 0)
+                    AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {network.Name}: this model has no attention context of width {string.Join(", ", unused)}; those modules are unused");
+            }
+            var applied = weighted.Select(w => new AppliedHypernetwork(w.Network.Name, w.Network.ShortHash, w.Strength, w.Network.FilePath)).ToList();
+            return new HypernetworkApplication(networks, hooks, applied);
+        }
+        catch
+        {
+            hooks?.Dispose();
+            foreach (var network in networks) network.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _hooks?.Dispose();
+        foreach (var network in _networks) network.Dispose();
+    }
+}

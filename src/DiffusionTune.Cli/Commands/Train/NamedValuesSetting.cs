@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using YamlDotNet.RepresentationModel;
+
+namespace DiffusionTune.Cli.Commands.Train;
+
+/// <summary>
+/// A setting of <c>name=value</c> entries: repeatable <c>--option rank=8</c> on the command line, a mapping
+/// (<c>rank: 8</c>) in a preset. What the values mean is checked later by their user (the trainer, the engine).
+/// </summary>
+public sealed class NamedValuesSetting : TrainSetting<IReadOnlyList<NamedValue>>
+{
+    readonly bool _merges;
+
+    internal NamedValuesSetting(string name, string description, string[]? aliases = null, string? presetKey = null, bool merges = false)
+        : base(name, description, aliases ?? [], presetKey, []) => _merges = merges;
+
+    public override bool Merges => _merges;
+
+    public override Option CreateOption() => new Option<string[]>(OptionName, [.. Aliases])
+    {
+        Description = Description,
+        HelpName = "NAME=VALUE",
+        DefaultValueFactory = _ => [],
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public override object? ReadCommandLine(OptionResult result, SettingOrigin origin) =>
+        (result.GetValueOrDefault<string[]>() ?? []).Select(item =>
+        {
+            int equals = item.IndexOf('=');
+            if (equals <= 0) throw new SettingValueException($"takes name=value, not '{item}'");
+            return new NamedValue(item[..equals].Trim(), item[(equals + 1)..].Trim(), new SettingOrigin($"{origin.Place} {item}"));
+        }).ToArray();
+
+    public override object? ReadPreset(YamlNode node, string file)
+    {
+        if (IsNull(node)) return Array.Empty<NamedValue>();
+        if (node is not YamlMappingNode mapping) throw new SettingValueException("expected a mapping of names to values (name: value on indented lines)");
+        return mapping.Children.Select(entry => new NamedValue(
+            Scalar(entry.Key, "a name"),
+            Scalar(entry.Value, $"a single value for '{(entry.Key as YamlScalarNode)?.Value}'"),
+            SettingOrigin.PresetLine(file, entry.Key, PresetKey))).ToArray();
+    }
+
+    public override object? Combine(object? earlier, object? later)
+    {
+        var combined = ((IReadOnlyList<NamedValue>?)earlier ?? []).ToList();
+        foreach (var entry in (IReadOnlyList<NamedValue>?)later ?? [])
+        {
+            combined.RemoveAll(e => e.Name.Equals(entry.Name, StringComparison.OrdinalIgnoreCase));
+            combined.Add(entry);
+        }
+        return combined;
+    }
+}
