@@ -12,6 +12,9 @@ public sealed class PresetLibrary
 {
     PresetLibrary(IReadOnlyList<PresetEntry> entries) => Entries = entries;
 
+    /// <summary>The <see cref="PresetEntry.Source"/> of the presets that ship with DiffusionTune.</summary>
+    public const string BuiltInSource = "built-in";
+
     /// <summary>The presets that ship with DiffusionTune.</summary>
     public static string BuiltInFolder => System.IO.Path.Combine(AppContext.BaseDirectory, "presets");
 
@@ -36,7 +39,7 @@ public sealed class PresetLibrary
     {
         var folders = extraFolders.Select(folder => (Folder: folder, Source: "--presets-folder"))
             .Append((UserFolder, "user"))
-            .Append((BuiltInFolder, "built-in"));
+            .Append((BuiltInFolder, BuiltInSource));
         var used = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var entries = new List<PresetEntry>();
         foreach (var (folder, source) in folders)

@@ -15,7 +15,8 @@ public static class PresetsCommand
             AnsiConsole.MarkupLineInterpolated($"[yellow]no presets found[/] (looked in {PresetLibrary.BuiltInFolder} and {PresetLibrary.UserFolder})");
             return CommandRunner.Success;
         }
-        var table = new Table().Border(TableBorder.Rounded).AddColumn("preset").AddColumn("trainer").AddColumn("description").AddColumn("source");
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn(new TableColumn("preset").NoWrap()).AddColumn(new TableColumn("trainer").NoWrap()).AddColumn("description").AddColumn("source");
         foreach (var entry in library.Entries)
         {
             string trainer, description;
@@ -28,7 +29,9 @@ public static class PresetsCommand
             {
                 (trainer, description) = ("?", $"invalid: {e.Problems[0]}");
             }
-            var source = entry.HiddenBy is null ? $"{entry.Source}: {entry.Path}" : $"{entry.Source}: {entry.Path} (hidden by {entry.HiddenBy})";
+            // Built-in presets sit next to the executable; the path matters only for the user's own files.
+            var source = entry.Source == PresetLibrary.BuiltInSource ? entry.Source : $"{entry.Source}: {entry.Path}";
+            if (entry.HiddenBy is not null) source += $" (hidden by {entry.HiddenBy})";
             table.AddRow(Markup.Escape(entry.Name), Markup.Escape(trainer), Markup.Escape(description), Markup.Escape(source));
         }
         AnsiConsole.Write(table);
