@@ -22,7 +22,7 @@ public sealed record PretrainSettings
 
     public double VaeLearningRate { get; init; } = 1e-3;
 
-    public int DenoiserSteps { get; init; } = 8000;
+    public int DenoiserSteps { get; init; } = 6000;
 
     public int DenoiserBatchSize { get; init; } = 32;
 

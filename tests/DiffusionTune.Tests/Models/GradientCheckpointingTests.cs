@@ -180,17 +180,7 @@ public class GradientCheckpointingTests
     static TinyModel TinyTrainableModel()
     {
         manual_seed(7);
-        var unet = new UNet2DConditionModel(new UNet2DConditionModelConfig
-        {
-            SampleSize = 8,
-            BlockOutChannels = [32, 64],
-            LayersPerBlock = [1],
-            DownBlockTypes = ["DownBlock2D", "CrossAttnDownBlock2D"],
-            UpBlockTypes = ["CrossAttnUpBlock2D", "UpBlock2D"],
-            CrossAttentionDim = [32],
-            AttentionHeadDim = [2],
-            NormNumGroups = 32,
-        });
+        var unet = new UNet2DConditionModel(Pipelines.RandomTinyModel.UnetConfig);
         unet.train();
         return new TinyModel(unet, nn.Linear(16, 32));
     }

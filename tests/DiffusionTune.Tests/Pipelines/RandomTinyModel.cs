@@ -11,21 +11,24 @@ namespace DiffusionTune.Tests.Pipelines;
 /// <summary>A tiny randomly initialised SD-shaped model with a tiny tokenizer, for end-to-end tests that need no reference data.</summary>
 static class RandomTinyModel
 {
+    /// <summary>A two-level UNet on 8×8 latents with 32-wide cross-attention: the smallest one with every block type.</summary>
+    public static UNet2DConditionModelConfig UnetConfig { get; } = new()
+    {
+        SampleSize = 8,
+        BlockOutChannels = [32, 64],
+        LayersPerBlock = [1],
+        DownBlockTypes = ["DownBlock2D", "CrossAttnDownBlock2D"],
+        UpBlockTypes = ["CrossAttnUpBlock2D", "UpBlock2D"],
+        CrossAttentionDim = [32],
+        AttentionHeadDim = [2],
+        NormNumGroups = 32,
+    };
+
     public static StableDiffusionModel Create(long seed = 0)
     {
         manual_seed(seed);
         var tokenizerFolder = TinyClipTokenizerFolder.Write();
-        var unet = new UNet2DConditionModel(new UNet2DConditionModelConfig
-        {
-            SampleSize = 8,
-            BlockOutChannels = [32, 64],
-            LayersPerBlock = [1],
-            DownBlockTypes = ["DownBlock2D", "CrossAttnDownBlock2D"],
-            UpBlockTypes = ["CrossAttnUpBlock2D", "UpBlock2D"],
-            CrossAttentionDim = [32],
-            AttentionHeadDim = [2],
-            NormNumGroups = 32,
-        });
+        var unet = new UNet2DConditionModel(UnetConfig);
         var vae = new AutoencoderKL(new AutoencoderKLConfig
         {
             BlockOutChannels = [32, 64],
