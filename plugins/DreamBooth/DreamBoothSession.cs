@@ -42,12 +42,10 @@ sealed class DreamBoothSession : ITrainingSession
 
     public Tensor Loss(TrainingBatch batch, ITrainingStep step)
     {
-        var model = _context.Model;
-        var noised = step.AddNoise(batch.Latents);
-        var input = noised.Noisy.to(_context.ComputeDtype);
-        var prediction = model.Unet.call(input, noised.Timesteps, model.EncodePrompts(batch.Prompts));
-        var loss = step.DenoisingLoss(prediction, noised, batch.LossWeights);
+        var loss = DenoisingObjective.Loss(_context, batch, step, out var noised);
         if (_frozenBase is null) return loss;
+        var model = _context.Model;
+        var input = noised.Noisy.to(_context.ComputeDtype);
 
         var classConditioning = model.EncodePrompts(batch.Prompts.Select(_context.Concept.WithoutIdentifier).ToList());
         Tensor target;

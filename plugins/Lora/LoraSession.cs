@@ -53,11 +53,9 @@ sealed class LoraSession : ITrainingSession
 
     public Tensor Loss(TrainingBatch batch, ITrainingStep step)
     {
-        var model = _context.Model;
-        var noised = step.AddNoise(batch.Latents);
-        var prediction = model.Unet.call(noised.Noisy.to(_context.ComputeDtype), noised.Timesteps, model.EncodePrompts(batch.Prompts));
-        var loss = step.DenoisingLoss(prediction, noised, batch.LossWeights);
+        var loss = DenoisingObjective.Loss(_context, batch, step, out var noised);
         if (_priorWeight == 0) return loss;
+        var model = _context.Model;
 
         // Class-token regularisation without images: with the identifier removed, the adapted model must predict
         // what the base model predicts, so the class itself does not drift.

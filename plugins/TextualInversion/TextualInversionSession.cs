@@ -69,13 +69,7 @@ sealed partial class TextualInversionSession : ITrainingSession
         return where(isNew.unsqueeze(-1), learned, output);
     }
 
-    public Tensor Loss(TrainingBatch batch, ITrainingStep step)
-    {
-        var model = _context.Model;
-        var noised = step.AddNoise(batch.Latents);
-        var prediction = model.Unet.call(noised.Noisy.to(_context.ComputeDtype), noised.Timesteps, model.EncodePrompts(batch.Prompts));
-        return step.DenoisingLoss(prediction, noised, batch.LossWeights);
-    }
+    public Tensor Loss(TrainingBatch batch, ITrainingStep step) => DenoisingObjective.Loss(_context, batch, step, out _);
 
     public IReadOnlyList<SavedFile> Save(ISaveContext save)
     {
