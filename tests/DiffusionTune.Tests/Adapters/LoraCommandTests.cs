@@ -56,6 +56,25 @@ public class LoraCommandTests
         Assert.False(Path.Exists(fresh));
     }
 
+    [Fact]
+    public async Task Evaluate_applies_a_lora_to_the_model_only_and_records_it()
+    {
+        var model = RandomTinyModel.SaveDiffusers(seed: 5);
+        var lora = WriteLora("subject.safetensors");
+        var work = TestPaths.TempFolder();
+        var prompts = Path.Combine(work, "prompts.txt");
+        File.WriteAllLines(prompts, ["a red star on a striped blue background"]);
+
+        Assert.Equal(0, await CliApplication.RunAsync(["evaluate", "--model", model, "--lora", lora + ":2", "--reference", model,
+            "--prompts", prompts, "--seeds", "2", "--steps", "2", "--output", work, "--device", "cpu"]));
+
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(work, "evaluation-*.json"))));
+        var root = report.RootElement;
+        Assert.Equal(lora + ":2", Assert.Single(root.GetProperty("adapters").GetProperty("loras").EnumerateArray()).GetString());
+        // Same seeds, same base: only the LoRA can make the model's images differ from the reference's.
+        Assert.True(root.GetProperty("drift").GetProperty("frechet_distance").GetDouble() > 1e-3);
+    }
+
     /// <summary>A kohya LoRA (fp16, as sd-scripts saves them) for the tiny model: attention, LoCon and text-encoder layers.</summary>
     static string WriteLora(string name)
     {

@@ -39,9 +39,9 @@ public static class EvaluateCommand
 
         using var classifier = ShapesClassifier.FromPretrained(evaluatorPath, device);
         var loadOptions = new ModelLoadOptions { Device = device, Dtype = dtype };
-        using var evaluation = EvaluateModel(modelPath, "model", classifier, prompts, evaluationSettings, loadOptions, cancellation);
+        using var evaluation = EvaluateModel(modelPath, settings.Adapters, "model", classifier, prompts, evaluationSettings, loadOptions, cancellation);
         using var referenceEvaluation = settings.Reference is null ? null
-            : EvaluateModel(settings.Reference, "reference", classifier, prompts, evaluationSettings, loadOptions, cancellation);
+            : EvaluateModel(settings.Reference, new AdapterSettings(), "reference", classifier, prompts, evaluationSettings, loadOptions, cancellation);
         var comparison = referenceEvaluation is null ? null : ModelComparison.Compare(evaluation, referenceEvaluation);
 
         var output = Path.GetFullPath(settings.Output);
@@ -52,7 +52,7 @@ public static class EvaluateCommand
         WriteContactSheet(Path.Combine(output, sheets["model"]), evaluation);
         if (referenceEvaluation is not null) WriteContactSheet(Path.Combine(output, sheets["reference"]), referenceEvaluation);
         var report = EvaluationReport.Build(new EvaluationReport.Sources(
-            Path.GetFullPath(modelPath), settings.Reference is null ? null : Path.GetFullPath(settings.Reference), Path.GetFullPath(evaluatorPath),
+            Path.GetFullPath(modelPath), settings.Adapters, settings.Reference is null ? null : Path.GetFullPath(settings.Reference), Path.GetFullPath(evaluatorPath),
             Path.GetFullPath(settings.PromptsFile), evaluationSettings, sheets), evaluation, referenceEvaluation, comparison);
         var reportPath = Path.Combine(output, $"{stem}.json");
         AtomicFile.WriteAllBytes(reportPath, System.Text.Encoding.UTF8.GetBytes(report), overwrite: false);
@@ -62,12 +62,13 @@ public static class EvaluateCommand
         return CommandRunner.Success;
     }
 
-    static ModelEvaluation EvaluateModel(string path, string role, ShapesClassifier classifier, IReadOnlyList<EvaluationPrompt> prompts,
+    static ModelEvaluation EvaluateModel(string path, AdapterSettings adapters, string role, ShapesClassifier classifier, IReadOnlyList<EvaluationPrompt> prompts,
         EvaluationSettings settings, ModelLoadOptions loadOptions, CancellationToken cancellation)
     {
         AnsiConsole.MarkupLineInterpolated($"Loading the {role} [bold]{path}[/] on {loadOptions.Device} ({Precision.NameOf(loadOptions.Dtype)}) …");
         // One model in memory at a time: this one is freed before the next is loaded.
         using var model = StableDiffusionModel.Load(path, loadOptions);
+        using var applied = adapters.ApplyTo(model);
         ModelEvaluation? evaluation = null;
         ProgressDisplay.Run(progress =>
         {

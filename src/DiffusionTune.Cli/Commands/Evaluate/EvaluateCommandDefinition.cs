@@ -20,11 +20,14 @@ public static class EvaluateCommandDefinition
         var output = new Option<string>("--output", "-o") { Description = "Folder for the JSON report and contact sheets (existing files are never overwritten)", DefaultValueFactory = _ => defaults.Output };
         var device = CommonOptions.Device();
         var precision = CommonOptions.Precision("fp32");
+        var adapters = new AdapterOptions();
 
         var command = new Command("evaluate", "Measure a shapes-world model's prompt adherence and diversity, and its drift from a reference model")
         {
             model, reference, prompts, seeds, steps, cfg, sampler, batchSize, evaluator, output, device, precision,
         };
+        // The adapters apply to the evaluated model only, so that --reference can be its base.
+        adapters.AddTo(command);
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(token => Task.FromResult(EvaluateCommand.Run(new EvaluateSettings
         {
             Model = result.GetValue(model),
@@ -39,6 +42,7 @@ public static class EvaluateCommandDefinition
             Output = result.GetValue(output)!,
             Device = result.GetValue(device)!,
             Precision = result.GetValue(precision)!,
+            Adapters = adapters.Read(result),
         }, token)), cancellation));
         return command;
     }
@@ -58,4 +62,5 @@ public sealed record EvaluateSettings
     public string Output { get; init; } = "evaluations";
     public string Device { get; init; } = "auto";
     public string Precision { get; init; } = "fp32";
+    public AdapterSettings Adapters { get; init; } = new();
 }

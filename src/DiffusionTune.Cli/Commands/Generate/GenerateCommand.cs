@@ -18,12 +18,10 @@ public static class GenerateCommand
     public static int Run(GenerateSettings settings, CancellationToken cancellation)
     {
         var jobs = Jobs(settings);
-        var loras = settings.Loras.Select(LoraArgument.Parse).ToList();
         if (settings.BatchCount < 1) throw new ArgumentException("--batch-count must be at least 1");
         using var model = settings.Sampling.LoadModel(settings.Model);
-        var applied = LoraMerging.MergeInto(model, loras);
-        var embeddings = settings.Embeddings is null ? [] : EmbeddingLoading.LoadInto(model, settings.Embeddings);
-        using var hypernetworks = HypernetworkApplication.Attach(model, settings.Hypernetworks);
+        using var adapters = settings.Adapters.ApplyTo(model);
+        var (applied, embeddings, hypernetworks) = (adapters.Loras, adapters.Embeddings, adapters.Hypernetworks);
         var pipeline = new TextToImagePipeline(model);
         var output = new ImageOutputFolder(settings.Output);
         var written = new List<object>();

@@ -14,15 +14,14 @@ public static class GenerateCommandDefinition
         var batchSize = new Option<int>("--batch-size") { Description = "Images generated together", DefaultValueFactory = _ => 1 };
         var batchCount = new Option<int>("--batch-count") { Description = "Batches per prompt", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--output", "-o") { Description = "Output folder (existing images are never overwritten)", DefaultValueFactory = _ => "outputs" };
-        var loras = LoraArgument.Option("A LoRA-family file (kohya/A1111, PEFT, diffusers, LyCORIS LoHa/LoKr, DoRA) merged into the model at STRENGTH (default 1); repeat to stack several");
-        var embeddings = EmbeddingLoading.Option();
-        var hypernetworks = HypernetworkApplication.Option();
+        var adapters = new AdapterOptions();
         var sampling = new SamplingOptions();
 
         var command = new Command("generate", "Generate images from text prompts")
         {
-            model, prompt, prompts, seed, batchSize, batchCount, output, loras, embeddings, hypernetworks,
+            model, prompt, prompts, seed, batchSize, batchCount, output,
         };
+        adapters.AddTo(command);
         sampling.AddTo(command);
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(token => Task.FromResult(GenerateCommand.Run(new GenerateSettings
         {
@@ -34,9 +33,7 @@ public static class GenerateCommandDefinition
             BatchSize = result.GetValue(batchSize),
             BatchCount = result.GetValue(batchCount),
             Output = result.GetValue(output)!,
-            Loras = result.GetValue(loras) ?? [],
-            Embeddings = result.GetValue(embeddings),
-            Hypernetworks = result.GetValue(hypernetworks) ?? [],
+            Adapters = adapters.Read(result),
         }, token)), cancellation));
         return command;
     }
@@ -53,7 +50,5 @@ public sealed record GenerateSettings
     public int BatchSize { get; init; } = 1;
     public int BatchCount { get; init; } = 1;
     public string Output { get; init; } = "outputs";
-    public IReadOnlyList<string> Loras { get; init; } = [];
-    public string? Embeddings { get; init; }
-    public IReadOnlyList<string> Hypernetworks { get; init; } = [];
+    public AdapterSettings Adapters { get; init; } = new();
 }
