@@ -11,6 +11,7 @@ sealed class DreamBoothSession : ITrainingSession
     readonly ITrainingContext _context;
     readonly double _priorWeight;
     readonly nn.Module<Tensor, Tensor, Tensor, Tensor>? _frozenBase;
+    readonly IPromptEncoder? _frozenPromptEncoder;
 
     public DreamBoothSession(ITrainingContext context)
     {
@@ -22,6 +23,9 @@ sealed class DreamBoothSession : ITrainingSession
             if (context.Concept.ClassPrompt is null)
                 throw new ArgumentException("image_free_prior_weight needs an instance prompt with an identifier and a class noun (e.g. \"a sks star\")");
             _frozenBase = context.Model.FrozenUnetCopy();
+            // The target is the base model's prediction: with a training text encoder, its conditioning must come from
+            // the base encoder too, or the class words could drift unchecked.
+            if (options.Bool("train_text_encoder")) _frozenPromptEncoder = context.Model.FrozenPromptEncoderCopy();
         }
 
         var groups = new List<ParameterGroup> { new("unet", Unfreeze(context.Model.Unet, "unet.")) };
@@ -47,15 +51,23 @@ sealed class DreamBoothSession : ITrainingSession
         var model = _context.Model;
         var input = noised.Noisy.to(_context.ComputeDtype);
 
-        var classConditioning = model.EncodePrompts(batch.Prompts.Select(_context.Concept.WithoutIdentifier).ToList());
+        var classPrompts = batch.Prompts.Select(_context.Concept.WithoutIdentifier).ToList();
+        var classConditioning = model.EncodePrompts(classPrompts);
         Tensor target;
         using (no_grad())
-            target = _frozenBase.call(input, noised.Timesteps, classConditioning.detach()).to(ScalarType.Float32);
+        {
+            var baseConditioning = _frozenPromptEncoder?.Encode(classPrompts) ?? classConditioning.detach();
+            target = _frozenBase.call(input, noised.Timesteps, baseConditioning).to(ScalarType.Float32);
+        }
         var tuned = model.Unet.call(input, noised.Timesteps, classConditioning).to(ScalarType.Float32);
         return loss + _priorWeight * (tuned - target).square().mean();
     }
 
     public IReadOnlyList<SavedFile> Save(ISaveContext save) => [save.WriteModel(save.FileStem)];
 
-    public void Dispose() => _frozenBase?.Dispose();
+    public void Dispose()
+    {
+        _frozenBase?.Dispose();
+        _frozenPromptEncoder?.Dispose();
+    }
 }

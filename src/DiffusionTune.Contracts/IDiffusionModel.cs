@@ -38,6 +38,12 @@ public interface IDiffusionModel
     /// <summary>A frozen copy of the UNet as it is now (before training changes it), e.g. as a prior-preservation target.</summary>
     nn.Module<Tensor, Tensor, Tensor, Tensor> FrozenUnetCopy();
 
+    /// <summary>
+    /// A frozen copy of the text encoder as it is now (before training changes it). With <see cref="FrozenUnetCopy"/>
+    /// it gives the base model's own prediction even while the text encoder trains. Added in contract 1.2.
+    /// </summary>
+    IPromptEncoder FrozenPromptEncoderCopy();
+
     /// <summary>Width of the text conditioning (the UNet's cross-attention dimension).</summary>
     int TextWidth { get; }
 

@@ -28,12 +28,14 @@ public sealed class HostedDiffusionModel(StableDiffusionModel model, int clipSki
 
     public bool IsStableDiffusion2 => model.TextEncoder.Config.HiddenAct == "gelu";
 
-    public Tensor EncodePrompts(IReadOnlyList<string> prompts)
+    public Tensor EncodePrompts(IReadOnlyList<string> prompts) => Encode(model.TextEncoder, prompts);
+
+    Tensor Encode(ClipTextModel textEncoder, IReadOnlyList<string> prompts)
     {
         using var scope = NewDisposeScope();
         var ids = prompts.Select(p => model.Tokenizer.Tokenize(p).InputIds[0]).ToArray();
         var input = tensor(ids.SelectMany(x => x).ToArray(), [prompts.Count, ClipTokenizer.ModelMaxLength], ScalarType.Int64).to(model.Device);
-        using var output = model.TextEncoder.Encode(input, clipSkip);
+        using var output = textEncoder.Encode(input, clipSkip);
         return scope.MoveToOuter(output.Conditioning.alias());
     }
 
@@ -57,10 +59,33 @@ public sealed class HostedDiffusionModel(StableDiffusionModel model, int clipSki
     public nn.Module<Tensor, Tensor, Tensor, Tensor> FrozenUnetCopy()
     {
         var copy = MetaDevice.Build(() => new UNet2DConditionModel(model.Unet.Config));
-        var weights = model.Unet.state_dict();
-        ParameterMaterializer.Load(copy, TensorSource.FromTensors("frozen UNet copy", weights), model.Device, model.Dtype);
+        return Frozen(copy, model.Unet, "frozen UNet copy");
+    }
+
+    public IPromptEncoder FrozenPromptEncoderCopy()
+    {
+        // Rows added for new tokens (textual inversion) are part of the copy too.
+        var config = model.TextEncoder.Config with { VocabSize = (int)TokenEmbedding.weight!.shape[0] };
+        var copy = MetaDevice.Build(() => new ClipTextModel(config));
+        return new FrozenPromptEncoder(this, Frozen(copy, model.TextEncoder, "frozen text-encoder copy"));
+    }
+
+    T Frozen<T>(T copy, nn.Module source, string name) where T : nn.Module
+    {
+        ParameterMaterializer.Load(copy, TensorSource.FromTensors(name, source.state_dict()), model.Device, model.Dtype);
         foreach (var parameter in copy.parameters()) parameter.requires_grad = false;
         copy.eval();
         return copy;
+    }
+
+    sealed class FrozenPromptEncoder(HostedDiffusionModel host, ClipTextModel textEncoder) : IPromptEncoder
+    {
+        public Tensor Encode(IReadOnlyList<string> prompts)
+        {
+            using var _ = no_grad();
+            return host.Encode(textEncoder, prompts);
+        }
+
+        public void Dispose() => textEncoder.Dispose();
     }
 }
