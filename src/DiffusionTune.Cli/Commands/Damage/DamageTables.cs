@@ -12,6 +12,8 @@ namespace DiffusionTune.Cli.Commands.Damage;
 /// </summary>
 static class DamageTables
 {
+    const int MostChangedPrompts = 3;
+
     public static void Write(DamageReport report)
     {
         var general = report.General;
@@ -24,6 +26,11 @@ static class DamageTables
         for (int b = 0; b < general.Blocks.Count; b++)
             drift.AddRow(Row($"{general.Blocks[b].Block} output", general.Blocks[b].Drift, concept?.Blocks[b].Drift));
         drift.Write();
+
+        var mostChanged = new ResultTable($"General prompts that drifted most (of {general.PerPrompt.Count})", "prompt", "MSE", "rel.");
+        foreach (var prompt in general.PerPrompt.OrderByDescending(p => p.Drift.Relative).Take(MostChangedPrompts))
+            mostChanged.AddRow(prompt.Prompt.Length == 0 ? "(empty prompt)" : prompt.Prompt, Mse(prompt.Drift), Percent(prompt.Drift.Relative));
+        mostChanged.Write();
 
         if (report.Evaluation is { } evaluation) WriteEvaluation(evaluation);
         AnsiConsole.MarkupLine(Markup.Escape(Summary(report)));
