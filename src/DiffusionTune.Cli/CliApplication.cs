@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using DiffusionTune.Cli.Commands.Benchmark;
 using DiffusionTune.Cli.Commands.Compare;
+using DiffusionTune.Cli.Commands.Damage;
 using DiffusionTune.Cli.Commands.Evaluate;
 using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Commands.MergeLora;
@@ -28,6 +29,7 @@ public static class CliApplication
         PretrainCommandDefinition.Create(),
         ShapesCommandDefinition.Create(),
         EvaluateCommandDefinition.Create(),
+        DamageCommandDefinition.Create(),
         TrainEvaluatorCommandDefinition.Create(),
         BenchmarkCommandDefinition.Create(),
     };

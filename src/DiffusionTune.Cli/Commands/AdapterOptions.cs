@@ -3,9 +3,9 @@ using System.CommandLine;
 namespace DiffusionTune.Cli.Commands;
 
 /// <summary>The <c>--lora</c>, <c>--embeddings</c> and <c>--hypernetwork</c> options of the commands that run a model with adapters.</summary>
-public sealed class AdapterOptions
+public sealed class AdapterOptions(string loraDescription = "A LoRA-family file (kohya/A1111, PEFT, diffusers, LyCORIS LoHa/LoKr, DoRA) merged into the model at STRENGTH (default 1); repeat to stack several")
 {
-    readonly Option<string[]> _loras = LoraArgument.Option("A LoRA-family file (kohya/A1111, PEFT, diffusers, LyCORIS LoHa/LoKr, DoRA) merged into the model at STRENGTH (default 1); repeat to stack several");
+    readonly Option<string[]> _loras = LoraArgument.Option(loraDescription);
     readonly Option<string?> _embeddings = EmbeddingLoading.Option();
     readonly Option<string[]> _hypernetworks = HypernetworkApplication.Option();
 
@@ -16,9 +16,10 @@ public sealed class AdapterOptions
         command.Options.Add(_hypernetworks);
     }
 
-    public AdapterSettings Read(ParseResult result) => new()
+    /// <summary>The adapters given; the LoRA arguments are parsed here, so a bad one fails before any model loads.</summary>
+    public ModelAdapters Read(ParseResult result) => new()
     {
-        Loras = result.GetValue(_loras) ?? [],
+        Loras = (result.GetValue(_loras) ?? []).Select(LoraArgument.Parse).ToList(),
         Embeddings = result.GetValue(_embeddings),
         Hypernetworks = result.GetValue(_hypernetworks) ?? [],
     };

@@ -11,7 +11,7 @@ public static class EmbeddingLoading
     /// <summary>The <c>--embeddings FOLDER</c> option, created fresh per command.</summary>
     public static Option<string?> Option() => new("--embeddings")
     {
-        Description = "A folder of textual-inversion embeddings (A1111/kohya/OneTrainer/diffusers, .safetensors or .pt): each file's name becomes a word prompts can use",
+        Description = "A folder of textual-inversion embeddings (A1111/kohya/OneTrainer/diffusers, .safetensors or .pt), or one such file: each file's name becomes a word prompts can use",
     };
 
     /// <summary>Loads every embedding in <paramref name="folder"/> into <paramref name="model"/>, reporting as A1111 does.</summary>

@@ -21,14 +21,16 @@ public sealed record EmbeddingFolderReport(IReadOnlyList<LoadedEmbedding> Loaded
 /// </summary>
 public static class EmbeddingFolder
 {
+    /// <param name="folder">The folder, or one embedding file (a training run's result).</param>
     /// <exception cref="ModelFileException">The folder does not exist.</exception>
     public static EmbeddingFolderReport LoadInto(StableDiffusionModel model, string folder)
     {
-        if (!Directory.Exists(folder)) throw new ModelFileException(folder, "embeddings folder not found");
-        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(path => EmbeddingFile.Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        List<string> files = File.Exists(folder) ? [folder]
+            : Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                .Where(path => EmbeddingFile.Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)
+                .ToList()
+            : throw new ModelFileException(folder, "embeddings folder not found");
         var loaded = new List<LoadedEmbedding>();
         var skipped = new List<SkippedEmbedding>();
         foreach (var path in files)

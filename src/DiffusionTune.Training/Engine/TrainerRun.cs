@@ -78,6 +78,9 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
     /// <summary>Every result file written so far (intermediate and final).</summary>
     public IReadOnlyList<SavedFile> SavedFiles => _saved;
 
+    /// <summary>The files of the latest save point (the final result once the run has finished).</summary>
+    public IReadOnlyList<SavedFile> LatestSave { get; private set; } = [];
+
     /// <summary>
     /// Checks the session's parameters (trainable, uniquely named), drops those under a frozen prefix and splits the
     /// rest by the first matching per-block learning-rate rule.
@@ -184,7 +187,8 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
         var save = new SaveContext(_output.Folder, _output.Name, stepsDone, _batches.EpochsAfter(stepsDone), stepsDone == TotalSteps,
             metadata, _model, _output.ModelFormat);
         using var swap = _ema is null ? null : SwapIn(_ema.Weights);
-        _saved.AddRange(_session.Save(save));
+        LatestSave = _session.Save(save);
+        _saved.AddRange(LatestSave);
     }
 
     /// <summary>Puts <paramref name="weights"/> (by trained-parameter name) into the parameters until disposed.</summary>

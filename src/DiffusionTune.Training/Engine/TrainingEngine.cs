@@ -15,7 +15,10 @@ namespace DiffusionTune.Training.Engine;
 /// <param name="Finished">False when it was stopped before the end (it can be resumed).</param>
 /// <param name="Files">Every result file written.</param>
 /// <param name="Model">The trained model, still loaded (the caller disposes it), for follow-up work such as samples.</param>
-public sealed record TrainResult(int StepsDone, bool Finished, IReadOnlyList<SavedFile> Files, StableDiffusionModel Model);
+/// <param name="FinalFiles">The final result's files (empty when the run did not finish, or this call made no save).</param>
+/// <param name="Captions">The distinct prompts of the training images: what the run taught.</param>
+public sealed record TrainResult(int StepsDone, bool Finished, IReadOnlyList<SavedFile> Files, StableDiffusionModel Model,
+    IReadOnlyList<SavedFile> FinalFiles, IReadOnlyList<string> Captions);
 
 /// <summary>
 /// Runs a <see cref="TrainJob"/> with a plugin trainer: loads the base model and the images, prepares prior
@@ -79,7 +82,9 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
             model.Unet.GradientCheckpointing = job.Engine.GradientCheckpointing;
             status?.Invoke($"training '{trainer.Info.Name}' for {job.Engine.Steps} steps ({batches.EpochsAfter(job.Engine.Steps):F1} epochs of {images.RepeatedCount} images)");
             int done = new TrainingLoop(job.RunFolder, job.Engine.SaveEvery, log: scalars).Run(run, progress, cancellation);
-            return new TrainResult(done, done >= job.Engine.Steps, run.SavedFiles, model);
+            bool finished = done >= job.Engine.Steps;
+            return new TrainResult(done, finished, run.SavedFiles, model, finished ? run.LatestSave : [],
+                [.. images.Images.Select(i => i.Caption).Distinct(StringComparer.Ordinal)]);
         }
         catch
         {

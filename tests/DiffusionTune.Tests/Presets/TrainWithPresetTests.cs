@@ -1,5 +1,6 @@
 using DiffusionTune.Cli;
 using DiffusionTune.Cli.Commands.Compare;
+using DiffusionTune.Cli.Commands.Damage;
 using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.IO.Images;
 using DiffusionTune.IO.Safetensors;
@@ -30,7 +31,7 @@ public class TrainWithPresetTests
         var output = folder.File("out");
 
         int code = await CliApplication.RunAsync(["train", "--preset", preset, "--images", QuickStart.SampleImages, "--model", model,
-            "--steps", "2", "--batch-size", "1", "--option", "alpha=2", "--output", output, "--device", "cpu"]);
+            "--steps", "2", "--batch-size", "1", "--option", "alpha=2", "--output", output, "--device", "cpu", "--damage-report", "off"]);
 
         Assert.Equal(0, code);
         using var lora = SafetensorsFile.Open(Path.Combine(output, "lora.safetensors"));
@@ -39,6 +40,7 @@ public class TrainWithPresetTests
         Assert.Equal("0.002", lora.Metadata["ss_learning_rate"]);           // preset over default
         Assert.Equal("4", lora.Metadata["ss_network_dim"]);                 // preset option kept
         Assert.Equal("2", lora.Metadata["ss_network_alpha"]);               // --option over preset option
+        Assert.False(File.Exists(Path.Combine(output, "lora" + DamageCommand.ReportExtension)));
     }
 
     [Fact]
@@ -67,5 +69,11 @@ public class TrainWithPresetTests
         Assert.Equal((before.Prompt, before.Seed), (after.Prompt, after.Seed));
         Assert.Empty(before.Extra);
         Assert.Contains(after.Extra, e => e.Key == "Lora hashes" && e.Value.StartsWith("quick-test: "));
+
+        // The run ends with its damage report: the LoRA against the base, the sample captions as concept prompts.
+        var damage = DamageReport.Read(Path.Combine(output, "quick-test" + DamageCommand.ReportExtension));
+        Assert.Equal("quick-test", Assert.Single(damage.Loras).Name);
+        Assert.Equal(5, damage.Concept!.Prompts.Count);
+        Assert.True(damage.General.Total.MeanSquaredError > 0);
     }
 }

@@ -41,7 +41,7 @@ public static class EvaluateCommand
         var loadOptions = new ModelLoadOptions { Device = device, Dtype = dtype };
         using var evaluation = EvaluateModel(modelPath, settings.Adapters, "model", classifier, prompts, evaluationSettings, loadOptions, cancellation);
         using var referenceEvaluation = settings.Reference is null ? null
-            : EvaluateModel(settings.Reference, new AdapterSettings(), "reference", classifier, prompts, evaluationSettings, loadOptions, cancellation);
+            : EvaluateModel(settings.Reference, new ModelAdapters(), "reference", classifier, prompts, evaluationSettings, loadOptions, cancellation);
         var comparison = referenceEvaluation is null ? null : ModelComparison.Compare(evaluation, referenceEvaluation);
 
         var output = Path.GetFullPath(settings.Output);
@@ -62,13 +62,13 @@ public static class EvaluateCommand
         return CommandRunner.Success;
     }
 
-    static ModelEvaluation EvaluateModel(string path, AdapterSettings adapters, string role, ShapesClassifier classifier, IReadOnlyList<EvaluationPrompt> prompts,
+    static ModelEvaluation EvaluateModel(string path, ModelAdapters adapters, string role, ShapesClassifier classifier, IReadOnlyList<EvaluationPrompt> prompts,
         EvaluationSettings settings, ModelLoadOptions loadOptions, CancellationToken cancellation)
     {
         AnsiConsole.MarkupLineInterpolated($"Loading the {role} [bold]{path}[/] on {loadOptions.Device} ({Precision.NameOf(loadOptions.Dtype)}) …");
         // One model in memory at a time: this one is freed before the next is loaded.
-        using var model = StableDiffusionModel.Load(path, loadOptions);
-        using var applied = adapters.ApplyTo(model);
+        using var adapted = AdaptedModel.Apply(StableDiffusionModel.Load(path, loadOptions), adapters);
+        var model = adapted.Model;
         ModelEvaluation? evaluation = null;
         ProgressDisplay.Run(progress =>
         {

@@ -62,5 +62,5 @@ public sealed record EvaluateSettings
     public string Output { get; init; } = "evaluations";
     public string Device { get; init; } = "auto";
     public string Precision { get; init; } = "fp32";
-    public AdapterSettings Adapters { get; init; } = new();
+    public ModelAdapters Adapters { get; init; } = new();
 }

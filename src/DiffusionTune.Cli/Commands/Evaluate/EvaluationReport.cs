@@ -12,7 +12,7 @@ namespace DiffusionTune.Cli.Commands.Evaluate;
 public static class EvaluationReport
 {
     /// <summary>The inputs and outputs of the run, by path.</summary>
-    public sealed record Sources(string Model, AdapterSettings Adapters, string? Reference, string Evaluator, string PromptsFile,
+    public sealed record Sources(string Model, ModelAdapters Adapters, string? Reference, string Evaluator, string PromptsFile,
         EvaluationSettings Settings, IReadOnlyDictionary<string, string> ContactSheets);
 
     public static string Build(Sources sources, ModelEvaluation model, ModelEvaluation? reference, ModelComparison? comparison)
@@ -22,7 +22,7 @@ public static class EvaluationReport
             ["model"] = sources.Model,
             ["adapters"] = new JsonObject
             {
-                ["loras"] = new JsonArray([.. sources.Adapters.Loras.Select(argument => JsonValue.Create(argument))]),
+                ["loras"] = new JsonArray([.. sources.Adapters.Loras.Select(lora => JsonValue.Create($"{lora.Path}:{lora.Strength.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"))]),
                 ["embeddings"] = sources.Adapters.Embeddings,
                 ["hypernetworks"] = new JsonArray([.. sources.Adapters.Hypernetworks.Select(argument => JsonValue.Create(argument))]),
             },

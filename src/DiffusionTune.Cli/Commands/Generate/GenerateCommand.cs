@@ -19,9 +19,8 @@ public static class GenerateCommand
     {
         var jobs = Jobs(settings);
         if (settings.BatchCount < 1) throw new ArgumentException("--batch-count must be at least 1");
-        using var model = settings.Sampling.LoadModel(settings.Model);
-        using var adapters = settings.Adapters.ApplyTo(model);
-        var (applied, embeddings, hypernetworks) = (adapters.Loras, adapters.Embeddings, adapters.Hypernetworks);
+        using var adapted = AdaptedModel.Apply(settings.Sampling.LoadModel(settings.Model), settings.Adapters);
+        var (model, applied, embeddings) = (adapted.Model, adapted.Loras, adapted.Embeddings);
         var pipeline = new TextToImagePipeline(model);
         var output = new ImageOutputFolder(settings.Output);
         var written = new List<object>();
@@ -41,7 +40,7 @@ public static class GenerateCommand
                 for (int i = 0; i < bitmaps.Length; i++)
                 {
                     using var bitmap = bitmaps[i];
-                    var parameters = Parameters(request, request.Seeds[i], model, applied, embeddings, hypernetworks.Applied);
+                    var parameters = Parameters(request, request.Seeds[i], model, applied, embeddings, adapted.Hypernetworks);
                     var path = output.Save(bitmap, parameters);
                     paths.Add(path);
                     written.Add(new { file = Path.GetFileName(path), parameters = parameters.ToParametersText(), prompt = request.Prompt, seed = request.Seeds[i] });
@@ -59,7 +58,7 @@ public static class GenerateCommand
             precision = Precision.NameOf(model.Dtype),
             loras = applied.Select(l => new { name = l.Name, file = l.Path, hash = l.ShortHash, strength = l.Strength }),
             embeddings = embeddings.Select(e => new { name = e.Name, file = e.FilePath, hash = e.ShortHash, vectors = e.VectorCount, format = e.Format }),
-            hypernetworks = hypernetworks.Applied.Select(h => new { name = h.Name, file = h.Path, hash = h.ShortHash, strength = h.Strength }),
+            hypernetworks = adapted.Hypernetworks.Select(h => new { name = h.Name, file = h.Path, hash = h.ShortHash, strength = h.Strength }),
             images = written,
         }, new JsonSerializerOptions { WriteIndented = true }));
         AnsiConsole.MarkupLineInterpolated($"Wrote {written.Count} image(s) to [bold]{output.Folder}[/] (manifest {Path.GetFileName(manifest)})");

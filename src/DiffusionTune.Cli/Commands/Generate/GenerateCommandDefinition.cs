@@ -50,5 +50,5 @@ public sealed record GenerateSettings
     public int BatchSize { get; init; } = 1;
     public int BatchCount { get; init; } = 1;
     public string Output { get; init; } = "outputs";
-    public AdapterSettings Adapters { get; init; } = new();
+    public ModelAdapters Adapters { get; init; } = new();
 }

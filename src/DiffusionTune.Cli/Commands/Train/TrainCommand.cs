@@ -1,3 +1,4 @@
+using DiffusionTune.Cli.Commands.Damage;
 using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Presets;
 using DiffusionTune.Cli.Rendering;
@@ -10,7 +11,8 @@ namespace DiffusionTune.Cli.Commands.Train;
 
 /// <summary>
 /// Resolves a <see cref="TrainRequest"/> (defaults, then the preset, then the command line), checks it before any work
-/// (<see cref="TrainPreflight"/>), and runs it with a progress bar (loss, steps/s, time left), listing the files it wrote.
+/// (<see cref="TrainPreflight"/>), and runs it with a progress bar (loss, steps/s, time left), listing the files it wrote;
+/// then, unless <c>--damage-report off</c>, measures what the result did to the base model (<see cref="TrainingDamageReport"/>).
 /// </summary>
 public static class TrainCommand
 {
@@ -33,12 +35,16 @@ public static class TrainCommand
         TrainPreflight.Check(values, catalog);
         var job = values.ToJob(EmbeddedModel.Resolve(values.Get(TrainSettings.Model)));
 
-        int code = Train(job, catalog, cancellation);
-        if (code == CommandRunner.Success && quickStart) QuickStart.ShowBeforeAfter(job, cancellation);
+        var (code, result) = Train(job, catalog, cancellation);
+        if (code != CommandRunner.Success) return code;
+        if (quickStart) QuickStart.ShowBeforeAfter(job, cancellation);
+        var damageReport = values.Get(TrainSettings.DamageReport);
+        if (damageReport != "off") TrainingDamageReport.Write(job, result!, evaluate: damageReport == "evaluate", cancellation);
         return code;
     }
 
-    static int Train(TrainJob job, PluginCatalog catalog, CancellationToken cancellation)
+    /// <returns>The exit code, and what the run produced (its model already disposed).</returns>
+    static (int Code, TrainResult? Result) Train(TrainJob job, PluginCatalog catalog, CancellationToken cancellation)
     {
         TrainResult? result = null;
         try
@@ -65,7 +71,7 @@ public static class TrainCommand
         catch (TrainingDivergedException e)
         {
             CommandRunner.WriteError(e.Message);
-            return CommandRunner.UserError;
+            return (CommandRunner.UserError, null);
         }
         using (result!.Model)
         {
@@ -74,9 +80,9 @@ public static class TrainCommand
             if (!result.Finished)
             {
                 AnsiConsole.MarkupLineInterpolated($"Stopped after {result.StepsDone} of {job.Engine.Steps} steps; run the same command again to resume from {job.RunFolder}.");
-                return CommandRunner.Cancelled;
+                return (CommandRunner.Cancelled, result);
             }
         }
-        return CommandRunner.Success;
+        return (CommandRunner.Success, result);
     }
 }

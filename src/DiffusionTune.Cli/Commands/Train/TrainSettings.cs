@@ -47,6 +47,9 @@ public static class TrainSettings
     public static readonly ListSetting SamplePrompts = new("sample-prompt", "Prompt for the sample grids (repeatable; default: the instance prompt)");
     public static readonly ScalarSetting<int> SampleSteps = new("sample-steps", "Sampling steps of the sample grids", Engine.SampleSteps, AtLeast(1));
     public static readonly ScalarSetting<double> SampleCfg = new("sample-cfg", "Guidance scale of the sample grids", Engine.SampleGuidance, Between(1, 30));
+    public static readonly ScalarSetting<string> DamageReport = Choice("damage-report",
+        "After training: drift (how far the result moved the base model's predictions, on the training captions and on general prompts; seconds on the embedded model), evaluate (also the shapes-world evaluator's image comparison; minutes) or off",
+        "drift", "drift", "evaluate", "off");
     public static readonly ScalarSetting<int?> Resolution = new("resolution", "Training resolution (default: the model's native size)", null,
         value => value is null or >= 8 ? null : $"must be at least 8, not {value}");
     public static readonly ScalarSetting<int> Repeats = new("repeats", "Times each image counts per epoch", 1, AtLeast(1));
@@ -67,7 +70,7 @@ public static class TrainSettings
         Trainer, Model, Images, InstancePrompt, ClassPrompt, TrainerOptions, Output, Name, Run, ModelFormat,
         Steps, BatchSize, GradientAccumulation, LearningRate, LearningRateSchedule, WarmupSteps, MaxGradNorm, WeightDecay, Seed,
         EmaDecay, NoiseOffset, MinSnrGamma, ClipSkip, GradientCheckpointing, Freeze, BlockLearningRates, SaveEvery, SampleEvery,
-        SamplePrompts, SampleSteps, SampleCfg, Resolution, Repeats, Flip, Buckets, OnBadImage, CaptionDropout, Prior, ClassImages,
+        SamplePrompts, SampleSteps, SampleCfg, DamageReport, Resolution, Repeats, Flip, Buckets, OnBadImage, CaptionDropout, Prior, ClassImages,
         ClassImagesFolder, PriorLossWeight, Device, Precision,
     ];
 

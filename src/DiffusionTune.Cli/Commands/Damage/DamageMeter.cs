@@ -1,0 +1,98 @@
+using DiffusionTune.Cli.Commands.Evaluate;
+using DiffusionTune.Cli.Commands.Generate;
+using DiffusionTune.Cli.Rendering;
+using DiffusionTune.Diffusion.Damage;
+using DiffusionTune.Diffusion.Pipelines;
+using DiffusionTune.ShapesWorld.Evaluation;
+
+namespace DiffusionTune.Cli.Commands.Damage;
+
+/// <summary>
+/// Runs a <see cref="DamageRequest"/>: loads the base model and the tuned model with its adapters (two models in
+/// memory, no more), measures the prediction drift on the general and the concept prompts
+/// (<see cref="PredictionDriftMeter"/>) and, when asked, has the shapes-world evaluator compare their images.
+/// </summary>
+public static class DamageMeter
+{
+    public static DamageReport Measure(DamageRequest request, CancellationToken cancellation)
+    {
+        var basePath = EmbeddedModel.Resolve(request.Base);
+        var tunedPath = request.Tuned ?? basePath;
+        using var baseModel = ModelLoading.Load(basePath, request.Device, request.Precision, request.Tokenizer, request.PredictionType);
+        bool shapesWorld = EmbeddedModel.IsFamilyOf(baseModel);
+        if (request.EvaluationSeeds is not null && !shapesWorld)
+            throw new ArgumentException($"the evaluator judges shapes-world models only, and {basePath} is not the embedded model or a fine-tune of it");
+        var generalPrompts = GeneralPrompts.WithUnconditional(request.PromptsFile is { } file ? ReadPrompts(file)
+            : shapesWorld ? ReadPrompts(EmbeddedModel.GeneralPromptsFile)
+            : GeneralPrompts.StableDiffusion);
+        using var tuned = AdaptedModel.Apply(ModelLoading.Load(tunedPath, request.Device, request.Precision, request.Tokenizer, request.PredictionType), request.Adapters);
+
+        PredictionDrift? general = null, concept = null;
+        ProgressDisplay.Run(progress =>
+        {
+            general = MeasureDrift("general prompts", generalPrompts, baseModel, tuned.Model, request.Drift, progress, cancellation);
+            if (request.ConceptPrompts.Count > 0)
+                concept = MeasureDrift("concept prompts", request.ConceptPrompts, baseModel, tuned.Model, request.Drift, progress, cancellation);
+        });
+        return new DamageReport
+        {
+            Base = baseModel.SourcePath,
+            Tuned = tuned.Model.SourcePath,
+            Loras = tuned.Loras,
+            Embeddings = tuned.Embeddings,
+            Hypernetworks = tuned.Hypernetworks,
+            Settings = request.Drift,
+            General = general!,
+            Concept = concept,
+            Evaluation = request.EvaluationSeeds is { } seeds
+                ? Evaluate(request, seeds, generalPrompts.Where(p => p.Length > 0).ToList(), baseModel, tuned.Model, cancellation)
+                : null,
+        };
+    }
+
+    static IReadOnlyList<string> ReadPrompts(string path) => [.. EvaluationPromptFile.Read(path).Select(p => p.Text)];
+
+    static PredictionDrift MeasureDrift(string what, IReadOnlyList<string> prompts, StableDiffusionModel baseModel, StableDiffusionModel tuned,
+        DriftSettings settings, ProgressDisplay.ISink progress, CancellationToken cancellation)
+    {
+        ProgressDisplay.ITask? task = null;
+        return PredictionDriftMeter.Measure(baseModel, tuned, prompts, settings, (done, total) =>
+        {
+            task ??= progress.Start($"drift on {what}: {prompts.Count} × {settings.Seeds} seed(s) × {settings.Timesteps.Count} timestep(s)", total);
+            task.Advance(done);
+            if (done == total) task.Finish("done");
+        }, cancellation);
+    }
+
+    /// <summary>Both models' images of the general and concept prompts, judged by the evaluator and compared.</summary>
+    static EvaluatorDamage Evaluate(DamageRequest request, int seeds, IReadOnlyList<string> generalPrompts, StableDiffusionModel baseModel,
+        StableDiffusionModel tuned, CancellationToken cancellation)
+    {
+        var settings = new EvaluationSettings { Seeds = seeds };
+        settings.Validate();
+        using var classifier = ShapesClassifier.FromPretrained(ShippedEvaluator.Resolve(request.Evaluator), baseModel.Device);
+        EvaluatorDrift? general = null, concept = null;
+        ProgressDisplay.Run(progress =>
+        {
+            EvaluatorDrift Compare(string what, IReadOnlyList<string> prompts)
+            {
+                var parsed = prompts.Select(EvaluationPrompt.Parse).ToList();
+                using var tunedImages = Judge(progress, $"evaluator, tuned, {what}", tuned, classifier, parsed, settings, cancellation);
+                using var baseImages = Judge(progress, $"evaluator, base, {what}", baseModel, classifier, parsed, settings, cancellation);
+                return EvaluatorDrift.From(ModelComparison.Compare(tunedImages, baseImages));
+            }
+            general = Compare("general prompts", generalPrompts);
+            if (request.ConceptPrompts.Count > 0) concept = Compare("concept prompts", request.ConceptPrompts);
+        });
+        return new EvaluatorDamage(settings.Seeds, settings.Steps, settings.GuidanceScale, settings.Sampler.ShortName, general!, concept);
+    }
+
+    static ModelEvaluation Judge(ProgressDisplay.ISink progress, string what, StableDiffusionModel model, ShapesClassifier classifier,
+        IReadOnlyList<EvaluationPrompt> prompts, EvaluationSettings settings, CancellationToken cancellation)
+    {
+        var task = progress.Start($"{what}: {prompts.Count} × {settings.Seeds} image(s)", prompts.Count * settings.Seeds);
+        var evaluation = ModelEvaluator.Evaluate(model, classifier, prompts, settings, (done, _) => task.Advance(done), cancellation);
+        task.Finish("done");
+        return evaluation;
+    }
+}

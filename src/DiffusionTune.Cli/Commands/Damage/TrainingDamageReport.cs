@@ -1,0 +1,74 @@
+using DiffusionTune.Contracts;
+using DiffusionTune.Models.Runtime;
+using DiffusionTune.Training.Engine;
+using Spectre.Console;
+
+namespace DiffusionTune.Cli.Commands.Damage;
+
+/// <summary>
+/// The damage report every finished <c>train</c> run ends with: the final result (a LoRA, embedding, hypernetwork or
+/// full checkpoint, told apart by the format its trainer gave it) against the base model, with the training captions
+/// as concept prompts, printed and written as <c>NAME.damage.json</c> next to the result. It runs at the training
+/// precision (what fitted the machine), except on the CPU, where fp32 is faster and memory is not the limit.
+/// </summary>
+public static class TrainingDamageReport
+{
+    /// <summary>At most this many training captions are measured as concept prompts.</summary>
+    const int ConceptPrompts = 8;
+
+    /// <summary>Images per prompt when the evaluator compares the models.</summary>
+    const int EvaluationSeeds = 8;
+
+    /// <summary>The report's path for <paramref name="job"/>.</summary>
+    public static string PathFor(TrainJob job) => Path.Combine(job.OutputFolder, job.OutputName + DamageCommand.ReportExtension);
+
+    public static void Write(TrainJob job, TrainResult result, bool evaluate, CancellationToken cancellation)
+    {
+        if (Tuned(job, result.FinalFiles) is not { } tuned)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] no damage report: this run saved no final result the damage meter can load ({string.Join(", ", result.FinalFiles.Select(f => f.Format).DefaultIfEmpty("none"))})");
+            return;
+        }
+        bool onCpu = ComputeDevice.Resolve(job.Device).type == TorchSharp.DeviceType.CPU;
+        AnsiConsole.MarkupLine("Measuring what training changed (turn this off with --damage-report off) …");
+        var request = tuned with
+        {
+            Base = job.Model,
+            ConceptPrompts = [.. result.Captions.Take(ConceptPrompts)],
+            EvaluationSeeds = evaluate ? EvaluationSeeds : null,
+            Device = job.Device,
+            Precision = onCpu ? "fp32" : job.Precision,
+        };
+        var report = DamageMeter.Measure(request, cancellation);
+        var path = PathFor(job);
+        report.Write(path);
+        DamageTables.Write(report);
+        AnsiConsole.MarkupLineInterpolated($"Damage report [bold]{path}[/]");
+    }
+
+    /// <summary>
+    /// The final result as the damage meter's tuned side, by the formats the built-in trainers give their files: "kohya
+    /// LoRA", "A1111 embedding" (its diffusers twin is skipped), "hypernetwork", "diffusers folder" and
+    /// "single-file checkpoint (.safetensors)". Null when no file is one of these.
+    /// </summary>
+    static DamageRequest? Tuned(TrainJob job, IReadOnlyList<SavedFile> files)
+    {
+        string? model = null, embedding = null;
+        var loras = new List<LoraArgument>();
+        var hypernetworks = new List<string>();
+        foreach (var file in files)
+        {
+            var format = file.Format.ToLowerInvariant();
+            if (format.Contains("lora")) loras.Add(new LoraArgument(file.Path, 1.0));
+            else if (format.Contains("hypernetwork")) hypernetworks.Add(file.Path);
+            else if (format.Contains("a1111 embedding")) embedding ??= file.Path;
+            else if (format.Contains("checkpoint") || format.Contains("diffusers folder")) model = file.Path;
+        }
+        if (model is null && embedding is null && loras.Count == 0 && hypernetworks.Count == 0) return null;
+        return new DamageRequest
+        {
+            Tuned = model ?? job.Model,
+            Adapters = new ModelAdapters { Loras = loras, Embeddings = embedding, Hypernetworks = hypernetworks },
+        };
+    }
+}
