@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using DiffusionTune.Cli.Commands.Benchmark;
 using DiffusionTune.Cli.Commands.Compare;
+using DiffusionTune.Cli.Commands.Doctor;
 using DiffusionTune.Cli.Commands.Evaluate;
 using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Commands.MergeLora;
@@ -30,6 +31,7 @@ public static class CliApplication
         EvaluateCommandDefinition.Create(),
         TrainEvaluatorCommandDefinition.Create(),
         BenchmarkCommandDefinition.Create(),
+        DoctorCommandDefinition.Create(),
     };
 
     /// <summary>
