@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using DiffusionTune.Cli.Commands.Benchmark;
 using DiffusionTune.Cli.Commands.Compare;
 using DiffusionTune.Cli.Commands.Damage;
+using DiffusionTune.Cli.Commands.Doctor;
 using DiffusionTune.Cli.Commands.Evaluate;
 using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Commands.MergeLora;
@@ -32,6 +33,7 @@ public static class CliApplication
         DamageCommandDefinition.Create(),
         TrainEvaluatorCommandDefinition.Create(),
         BenchmarkCommandDefinition.Create(),
+        DoctorCommandDefinition.Create(),
     };
 
     /// <summary>

@@ -36,4 +36,7 @@ public static class CommandRunner
 
     public static void WriteError(string message) =>
         AnsiConsole.Console.MarkupLineInterpolated($"[red]error:[/] {message}");
+
+    public static void WriteWarning(string message) =>
+        AnsiConsole.Console.MarkupLineInterpolated($"[yellow]warning:[/] {message}");
 }

@@ -13,7 +13,7 @@ public static class CommonOptions
 
     public static Option<string> Precision(string defaultValue) => new("--precision")
     {
-        Description = "Compute dtype: fp32, bf16, or fp16 (CUDA only)",
+        Description = "Compute dtype: fp32, bf16, or fp16 (with loss scaling when training; meant for CUDA, slow on the CPU)",
         DefaultValueFactory = _ => defaultValue,
     };
 }

@@ -12,7 +12,7 @@ public static class ModelLoading
     public static StableDiffusionModel Load(string? model, string device, string precision, string? tokenizer, string? predictionType)
     {
         var resolvedDevice = ComputeDevice.Resolve(device);
-        var dtype = Precision.Resolve(precision, resolvedDevice);
+        var dtype = Precision.Resolve(precision, resolvedDevice, CommandRunner.WriteWarning);
         var options = new ModelLoadOptions
         {
             Device = resolvedDevice,

@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,8 +26,9 @@ public sealed class SeededNoiseSource : INoiseSource, IDisposable
     /// <inheritdoc/>
     public Tensor Draw(long[] shape, Device device, ScalarType dtype)
     {
-        using var cpu = randn(shape, ScalarType.Float32, CPU, generator: _generator);
-        return cpu.to(dtype, device, copy: true);
+        using var scope = NewDisposeScope();
+        var cpu = randn(shape, ScalarType.Float32, CPU, generator: _generator);
+        return scope.MoveToOuter(HostToDevice.Move(cpu, device, dtype));
     }
 
     /// <summary>Releases the generator.</summary>

@@ -6,7 +6,11 @@ namespace DiffusionTune.Models.Runtime;
 /// <summary>The <c>--precision</c> choice: the dtype models compute in.</summary>
 public static class Precision
 {
-    public static ScalarType Resolve(string spec, Device device)
+    /// <summary>
+    /// The dtype <paramref name="spec"/> names. fp16 on the CPU works (libtorch 2.10 has CPU kernels for every op the
+    /// models use) but is slow, so it is allowed with a <paramref name="warning"/> rather than refused.
+    /// </summary>
+    public static ScalarType Resolve(string spec, Device device, Action<string>? warning = null)
     {
         switch (spec.Trim().ToLowerInvariant())
         {
@@ -14,10 +18,10 @@ public static class Precision
             case "bf16" or "bfloat16": return ScalarType.BFloat16;
             case "fp16" or "float16":
                 if (device.type != DeviceType.CUDA)
-                    throw new ArgumentException("fp16 is for CUDA devices; on the CPU use bf16 (faster there, and it needs no loss scaling)");
+                    warning?.Invoke("fp16 on the CPU is slow (its matmuls are several times slower than bf16's there); bf16 is the CPU's fast precision and needs no loss scaling");
                 return ScalarType.Float16;
             default:
-                throw new ArgumentException($"'{spec}' is not a precision: use fp32, bf16 or fp16 (CUDA only)");
+                throw new ArgumentException($"'{spec}' is not a precision: use fp32, bf16 or fp16 (fp16 is meant for CUDA)");
         }
     }
 

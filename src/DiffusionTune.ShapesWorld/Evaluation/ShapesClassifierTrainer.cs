@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Runtime;
 using DiffusionTune.ShapesWorld.Pretraining;
 using DiffusionTune.Training.Optimization;
 using TorchSharp;
@@ -56,13 +57,13 @@ public static class ShapesClassifierTrainer
             using (NewDisposeScope())
             {
                 using var random = StepRandomness.For(settings.Seed, AugmentationStream, step);
-                var input = DiffusionLikeAugmentation.Apply(images, random).to(settings.Dtype, settings.Device);
+                var input = HostToDevice.Move(DiffusionLikeAugmentation.Apply(images, random), settings.Device, settings.Dtype);
                 var output = model.call(input);
                 var total = SceneLabels.Attributes
                     .Select(attribute => nn.functional.cross_entropy(
                         output.Logits[attribute].to(ScalarType.Float32), LabelledRenders.Targets(labels, attribute).to(settings.Device)))
                     .Aggregate((a, b) => a + b);
-                total.backward();
+                optimizer.Backward(total);
                 optimizer.Step(rates.RateAt(step), maxGradNorm: 1.0);
                 loss = total.item<float>();
             }

@@ -5,6 +5,7 @@ using DiffusionTune.Diffusion.Schedules;
 using DiffusionTune.IO.Images;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Models.Clip;
+using DiffusionTune.Models.Runtime;
 using DiffusionTune.Models.Unet;
 using DiffusionTune.Models.Vae;
 using DiffusionTune.Training.Loop;
@@ -90,17 +91,17 @@ public sealed class DenoiserTrainingRun : ITrainingRun, IDisposable
         var dropped = rand([batch], generator: random).data<float>().ToArray();
         var ids = captions.Select((caption, i) => dropped[i] < _settings.CaptionDropout ? "" : caption)
             .Select(text => _tokenizer.Tokenize(text).InputIds[0]).ToArray();
-        var inputIds = tensor(ids.SelectMany(x => x).ToArray(), [batch, ClipTokenizer.ModelMaxLength], ScalarType.Int64).to(_settings.Device);
+        var inputIds = HostToDevice.Move(tensor(ids.SelectMany(x => x).ToArray(), [batch, ClipTokenizer.ModelMaxLength], ScalarType.Int64), _settings.Device);
 
         Tensor latents;
         using (no_grad())
         using (var posterior = _vae.Encode(images))
         {
-            var sampleNoise = randn(posterior.Mean.shape, ScalarType.Float32, CPU, generator: random).to(posterior.Mean.dtype, _settings.Device);
+            var sampleNoise = HostToDevice.Move(randn(posterior.Mean.shape, ScalarType.Float32, CPU, generator: random), _settings.Device, posterior.Mean.dtype);
             latents = posterior.Sample(sampleNoise).to(ScalarType.Float32) * _vae.Config.ScalingFactor;
         }
-        var timesteps = randint(0, _schedule.NumTrainTimesteps, [batch], ScalarType.Int64, CPU, generator: random).to(_settings.Device);
-        var noise = randn(latents.shape, ScalarType.Float32, CPU, generator: random).to(_settings.Device);
+        var timesteps = HostToDevice.Move(randint(0, _schedule.NumTrainTimesteps, [batch], ScalarType.Int64, CPU, generator: random), _settings.Device);
+        var noise = HostToDevice.Move(randn(latents.shape, ScalarType.Float32, CPU, generator: random), _settings.Device);
         var noisy = _schedule.AddNoise(latents, noise, timesteps);
         var target = _schedule.TrainingTarget(latents, noise, timesteps);
 
@@ -108,12 +109,12 @@ public sealed class DenoiserTrainingRun : ITrainingRun, IDisposable
         var prediction = _unet.call(noisy.to(_settings.Dtype), timesteps.to(ScalarType.Float32), context).to(ScalarType.Float32);
         var perSample = (prediction - target).square().mean([1, 2, 3]);
         var loss = (perSample * _schedule.MinSnrWeights(timesteps, _settings.MinSnrGamma)).mean();
-        loss.backward();
+        _optimizer.Backward(loss);
 
         double rate = _rates.RateAt(step);
-        double norm = _optimizer.Step(rate, maxGradNorm: 1.0);
-        if (double.IsFinite(norm)) _ema.Update(step);
-        return new StepResult(perSample.mean().item<float>(), rate, norm);
+        var update = _optimizer.Step(rate, maxGradNorm: 1.0);
+        if (double.IsFinite(update.GradientNorm)) _ema.Update(step);
+        return new StepResult(perSample.mean().item<float>(), rate, update);
     }
 
     public void SaveCheckpoint(string folder, int stepsDone)

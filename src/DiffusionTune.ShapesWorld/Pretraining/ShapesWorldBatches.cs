@@ -1,4 +1,5 @@
 using DiffusionTune.IO.Images;
+using DiffusionTune.Models.Runtime;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ sealed class ShapesWorldBatches(ShapesWorldDataset dataset, int batchSize)
         try
         {
             using var images = ImageTensors.ToBatch(samples.Select(s => s.Image).ToArray());
-            return (images.to(dtype, device, copy: true), samples.Select(s => s.Caption.Text).ToArray());
+            return (HostToDevice.Move(images, device, dtype), samples.Select(s => s.Caption.Text).ToArray());
         }
         finally
         {

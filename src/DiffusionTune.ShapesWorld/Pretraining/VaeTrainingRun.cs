@@ -3,6 +3,7 @@ using DiffusionTune.IO;
 using DiffusionTune.IO.Images;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Models.Loading;
+using DiffusionTune.Models.Runtime;
 using DiffusionTune.Models.Vae;
 using DiffusionTune.Training.Loop;
 using DiffusionTune.Training.Optimization;
@@ -55,17 +56,17 @@ public sealed class VaeTrainingRun : ITrainingRun, IDisposable
         using var random = StepRandomness.For(_settings.Seed, Stage, step);
         var (images, _) = _batches.Get(step, _settings.Device, _settings.Dtype);
         using var posterior = _vae.Encode(images);
-        var noise = randn(posterior.Mean.shape, ScalarType.Float32, CPU, generator: random).to(posterior.Mean.dtype, _settings.Device);
+        var noise = HostToDevice.Move(randn(posterior.Mean.shape, ScalarType.Float32, CPU, generator: random), _settings.Device, posterior.Mean.dtype);
         var reconstruction = _vae.Decode(posterior.Sample(noise)).to(ScalarType.Float32);
         var target = images.to(ScalarType.Float32);
         var mean = posterior.Mean.to(ScalarType.Float32);
         var logVariance = posterior.LogVariance.to(ScalarType.Float32);
         var kl = 0.5 * (mean.square() + logVariance.exp() - 1 - logVariance).mean();
         var loss = (reconstruction - target).abs().mean() + (reconstruction - target).square().mean() + KlWeight * kl;
-        loss.backward();
+        _optimizer.Backward(loss);
         double rate = _schedule.RateAt(step);
-        double norm = _optimizer.Step(rate, maxGradNorm: 1.0);
-        return new StepResult(loss.item<float>(), rate, norm);
+        var update = _optimizer.Step(rate, maxGradNorm: 1.0);
+        return new StepResult(loss.item<float>(), rate, update);
     }
 
     public void SaveCheckpoint(string folder, int stepsDone)

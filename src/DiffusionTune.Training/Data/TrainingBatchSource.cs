@@ -1,4 +1,5 @@
 using DiffusionTune.Contracts;
+using DiffusionTune.Models.Runtime;
 using DiffusionTune.Training.Engine;
 using static TorchSharp.torch;
 
@@ -7,7 +8,7 @@ namespace DiffusionTune.Training.Data;
 /// <summary>
 /// Materialises the batches a <see cref="BatchPlanner"/> plans: latents from an <see cref="ILatentSource"/> (a
 /// <see cref="LatentCache"/>, or a <see cref="VaeLatentEncoder"/> when latents are not cached), moved to the run's
-/// device, with the plan's prompts, class flags and loss weights.
+/// device (through pinned memory to a GPU, <see cref="HostToDevice"/>), with the plan's prompts, class flags and loss weights.
 /// </summary>
 public sealed class TrainingBatchSource(BatchPlanner planner, ILatentSource latents, Device device) : ITrainingBatches
 {
@@ -29,7 +30,7 @@ public sealed class TrainingBatchSource(BatchPlanner planner, ILatentSource late
     {
         using var scope = NewDisposeScope();
         var sampled = latents.Sample(plan.Examples.Select(e => e.Variant).ToList(), random);
-        var onDevice = scope.MoveToOuter(sampled.to(device));
+        var onDevice = scope.MoveToOuter(HostToDevice.Move(sampled, device));
         return new TrainingBatch(
             onDevice,
             plan.Examples.Select(e => e.Prompt).ToArray(),

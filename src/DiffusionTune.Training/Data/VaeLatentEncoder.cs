@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using DiffusionTune.IO.Images;
+using DiffusionTune.Models.Runtime;
 using DiffusionTune.Models.Vae;
 using SkiaSharp;
 using static TorchSharp.torch;
@@ -53,7 +54,7 @@ public sealed class VaeLatentEncoder : ILatentSource
                 {
                     using var scope = NewDisposeScope();
                     using var noGrad = no_grad();
-                    var images = Render(chunk.Select(i => variants[i]).ToArray()).to(parameter.dtype, parameter.device);
+                    var images = HostToDevice.Move(Render(chunk.Select(i => variants[i]).ToArray()), parameter.device, parameter.dtype);
                     using var distribution = Vae.Encode(images);
                     var mean = distribution.Mean.to(ScalarType.Float32).cpu();
                     if (config.ShiftFactor is double shift) mean = mean - shift;

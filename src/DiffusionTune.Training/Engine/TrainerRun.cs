@@ -75,6 +75,9 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
     /// <summary>How many numbers the run trains.</summary>
     public long TrainedParameterCount => _trained.Sum(p => p.Parameter.numel());
 
+    /// <summary>The dynamic loss scale of an fp16 run (kept in its checkpoints); null in fp32 and bf16 runs.</summary>
+    public double? LossScale => _optimizer.LossScale;
+
     /// <summary>Every result file written so far (intermediate and final).</summary>
     public IReadOnlyList<SavedFile> SavedFiles => _saved;
 
@@ -115,7 +118,9 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
 
     public StepResult Step(int step)
     {
-        double total = 0;
+        using var stepScope = NewDisposeScope();
+        // Summed on the device and read once per step: a read per micro-batch would wait for the GPU each time.
+        var total = zeros([], ScalarType.Float32, _model.Device);
         for (int micro = 0; micro < _settings.GradientAccumulation; micro++)
         {
             using var scope = NewDisposeScope();
@@ -123,13 +128,13 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
             var batch = _batches.Get(step, micro, random);
             var loss = _session.Loss(batch, new TrainingStep(step, random, _model.Schedule, _settings));
             if (loss.numel() != 1) throw new InvalidOperationException($"trainer '{Name}' returned a loss of shape [{string.Join(", ", loss.shape)}]; a scalar is required");
-            (loss / _settings.GradientAccumulation).backward();
-            total += loss.item<float>();
+            _optimizer.Backward(loss / _settings.GradientAccumulation);
+            total.add_(loss.detach().to(ScalarType.Float32).reshape([]));
         }
         double rate = _rates.RateAt(step);
-        double norm = _optimizer.Step(rate, _settings.MaxGradNorm);
-        if (double.IsFinite(norm)) _ema?.Update(step);
-        return new StepResult(total / _settings.GradientAccumulation, rate, norm);
+        var update = _optimizer.Step(rate, _settings.MaxGradNorm);
+        if (double.IsFinite(update.GradientNorm)) _ema?.Update(step);
+        return new StepResult(total.item<float>() / _settings.GradientAccumulation, rate, update);
     }
 
     Generator StepRandom(int step, int micro)

@@ -54,7 +54,7 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
         foreach (var problem in images.Warnings) log.Warning(problem);
 
         var device = ComputeDevice.Resolve(job.Device);
-        var dtype = Precision.Resolve(job.Precision, device);
+        var dtype = Precision.Resolve(job.Precision, device, log.Warning);
         status?.Invoke($"loading {job.Model} on {device} ({Precision.NameOf(dtype)})");
         var model = StableDiffusionModel.Load(job.Model, new ModelLoadOptions { Device = device, Dtype = dtype });
         try

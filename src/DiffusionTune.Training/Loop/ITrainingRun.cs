@@ -1,3 +1,5 @@
+using DiffusionTune.Training.Optimization;
+
 namespace DiffusionTune.Training.Loop;
 
 /// <summary>
@@ -25,4 +27,16 @@ public interface ITrainingRun
 }
 
 /// <summary>What one step reports: its loss, learning rate and gradient norm.</summary>
-public readonly record struct StepResult(double Loss, double LearningRate, double GradientNorm);
+/// <param name="SkippedOverflow">
+/// An fp16 step whose gradients overflowed, so its update was skipped and the loss scale halved: its gradient norm is
+/// not finite, but the run has not diverged.
+/// </param>
+/// <param name="LossScale">The loss scale of an fp16 step.</param>
+public readonly record struct StepResult(double Loss, double LearningRate, double GradientNorm, bool SkippedOverflow = false, double? LossScale = null)
+{
+    /// <summary>A step's result from its loss, learning rate and what the optimizer did.</summary>
+    public StepResult(double loss, double learningRate, OptimizerStepResult update)
+        : this(loss, learningRate, update.GradientNorm, update.SkippedOverflow, update.LossScale)
+    {
+    }
+}

@@ -8,7 +8,8 @@ namespace DiffusionTune.Training.Loop;
 /// Drives an <see cref="ITrainingRun"/>: resumes from its newest checkpoint, runs each step in its own dispose scope
 /// (so native memory stays flat), logs scalars, saves every <c>checkpointEvery</c> steps and at the end, saves and
 /// stops cleanly when cancelled (Ctrl+C), and stops with a clear message, keeping the last good checkpoint, when the
-/// loss or gradients stop being finite.
+/// loss or gradients stop being finite (an fp16 step skipped because its scaled gradients overflowed is not that: it
+/// counts as a step and the run goes on).
 /// </summary>
 /// <param name="log">Where scalars go; the loop opens the run folder's own log when none is given.</param>
 public sealed class TrainingLoop(string runFolder, int checkpointEvery, int keepCheckpoints = 2, TrainingLog? log = null)
@@ -34,7 +35,7 @@ public sealed class TrainingLoop(string runFolder, int checkpointEvery, int keep
             StepResult result;
             using (NewDisposeScope())
                 result = run.Step(step);
-            if (!double.IsFinite(result.Loss) || !double.IsFinite(result.GradientNorm))
+            if (!double.IsFinite(result.Loss) || !double.IsFinite(result.GradientNorm) && !result.SkippedOverflow)
             {
                 var last = checkpoints.Latest();
                 throw new TrainingDivergedException(
@@ -43,17 +44,25 @@ public sealed class TrainingLoop(string runFolder, int checkpointEvery, int keep
                     ". Lower the learning rate or use fp32.");
             }
             step++;
-            scalars.Scalars(step, new Dictionary<string, double>
-            {
-                [$"{run.Name}/loss"] = result.Loss,
-                [$"{run.Name}/learning_rate"] = result.LearningRate,
-                [$"{run.Name}/gradient_norm"] = result.GradientNorm,
-            });
+            scalars.Scalars(step, Scalars(run.Name, result));
             progress?.Invoke(step, run.TotalSteps, result);
             if (step % checkpointEvery == 0 || step == run.TotalSteps || cancellation.IsCancellationRequested)
                 checkpoints.Save(step, folder => run.SaveCheckpoint(folder, step));
             run.AfterStep(step);
         }
         return step;
+    }
+
+    /// <summary>A step's logged values; a skipped overflow step has no gradient norm to log, only its loss scale.</summary>
+    static Dictionary<string, double> Scalars(string name, StepResult result)
+    {
+        var values = new Dictionary<string, double>
+        {
+            [$"{name}/loss"] = result.Loss,
+            [$"{name}/learning_rate"] = result.LearningRate,
+        };
+        if (!result.SkippedOverflow) values[$"{name}/gradient_norm"] = result.GradientNorm;
+        if (result.LossScale is double scale) values[$"{name}/loss_scale"] = scale;
+        return values;
     }
 }

@@ -13,7 +13,7 @@ namespace DiffusionTune.Tests.Training;
 public class TrainingLoopTests
 {
     /// <summary>Random latents and a fixed prompt; the data layer has its own tests.</summary>
-    sealed class RandomBatches : ITrainingBatches
+    internal sealed class RandomBatches : ITrainingBatches
     {
         public TrainingBatch Get(int step, int microBatch, Generator random) =>
             new(randn([2, 4, 8, 8], generator: random), ["a cat", "a dog"], [false, false], [1f, 1f]);
@@ -49,16 +49,19 @@ public class TrainingLoopTests
         }
     }
 
-    static TrainerRun Run(ITrainer trainer, string folder, int steps)
+    /// <summary>A run of <paramref name="trainer"/> on the tiny random model, computing in <paramref name="dtype"/> (fp32 by default).</summary>
+    internal static TrainerRun Run(ITrainer trainer, string folder, int steps, ScalarType dtype = ScalarType.Float32)
     {
         var model = RandomTinyModel.Create();
+        model.Unet.to(dtype);
+        model.TextEncoder.to(dtype);
         return new TrainerRun(trainer, new TrainerOptionValues(new Dictionary<string, object?>()), model,
             new EngineSettings { Steps = steps, SaveEvery = 5, LearningRate = 1e-2 }, new RandomBatches(),
             new RunOutput(folder, Path.Combine(folder, "out"), "bias", ModelOutputFormat.Diffusers),
             new ConceptDescription("a cat", null, null), new SilentLog(), new Dictionary<string, string>());
     }
 
-    sealed class SilentLog : ITrainingLog
+    internal sealed class SilentLog : ITrainingLog
     {
         public void Info(string message) { }
 

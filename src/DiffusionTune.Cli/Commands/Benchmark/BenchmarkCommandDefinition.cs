@@ -45,7 +45,7 @@ public static class BenchmarkCommandDefinition
 
     public static Option<string[]> PrecisionsOption() => new("--precision")
     {
-        Description = "Dtypes to measure (repeatable): fp32, bf16, fp16 (CUDA only)",
+        Description = "Dtypes to measure (repeatable): fp32, bf16, fp16 (meant for CUDA, slow on the CPU)",
         DefaultValueFactory = _ => ["fp32", "bf16"],
         AllowMultipleArgumentsPerToken = true,
     };

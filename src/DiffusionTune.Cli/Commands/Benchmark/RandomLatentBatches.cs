@@ -1,4 +1,5 @@
 using DiffusionTune.Contracts;
+using DiffusionTune.Models.Runtime;
 using DiffusionTune.Training.Engine;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ namespace DiffusionTune.Cli.Commands.Benchmark;
 sealed class RandomLatentBatches(int batch, int channels, int size, Device device) : ITrainingBatches
 {
     public TrainingBatch Get(int step, int microBatch, Generator random) =>
-        new(randn([batch, channels, size, size], generator: random).to(device),
+        new(HostToDevice.Move(randn([batch, channels, size, size], generator: random), device),
             Enumerable.Repeat("a photo of sks star", batch).ToArray(), new bool[batch], Enumerable.Repeat(1f, batch).ToArray());
 
     public double EpochsAfter(int steps) => steps;

@@ -29,7 +29,7 @@ public static class EvaluateCommand
         };
         evaluationSettings.Validate();
         var device = ComputeDevice.Resolve(settings.Device);
-        var dtype = Precision.Resolve(settings.Precision, device);
+        var dtype = Precision.Resolve(settings.Precision, device, CommandRunner.WriteWarning);
         var modelPath = Generate.EmbeddedModel.Resolve(settings.Model);
         var evaluatorPath = ShippedEvaluator.Resolve(settings.Evaluator);
         foreach (var path in new[] { modelPath, settings.Reference }.OfType<string>())

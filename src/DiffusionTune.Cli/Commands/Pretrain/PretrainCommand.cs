@@ -17,7 +17,7 @@ public static class PretrainCommand
         {
             RunFolder = Path.GetFullPath(runFolder),
             Device = device,
-            Dtype = Precision.Resolve(precisionSpec, device),
+            Dtype = Precision.Resolve(precisionSpec, device, CommandRunner.WriteWarning),
         });
         settings.Validate();
         bool finished = false;

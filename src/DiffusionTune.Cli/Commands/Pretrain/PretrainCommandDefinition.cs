@@ -8,16 +8,17 @@ public static class PretrainCommandDefinition
 {
     public static Command Create()
     {
-        var defaults = new PretrainSettings { RunFolder = "" };
+        // Built on first use (for --help or a run): its torch defaults would load libtorch, which `doctor` must outlive.
+        var defaults = new Lazy<PretrainSettings>(() => new PretrainSettings { RunFolder = "" });
         var run = new Option<string>("--run") { Description = "Run folder for checkpoints, logs (TensorBoard) and sample grids; an existing run is resumed", DefaultValueFactory = _ => Path.Combine("runs", "shapes-world") };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the finished model (a diffusers folder)", DefaultValueFactory = _ => Path.Combine("models", "shapes-world") };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the data, initialisation and noise: the same seed reproduces the same model", DefaultValueFactory = _ => defaults.Seed };
-        var vaeSteps = new Option<int>("--vae-steps") { Description = "Stage 1 (VAE) optimizer steps", DefaultValueFactory = _ => defaults.VaeSteps };
-        var vaeBatch = new Option<int>("--vae-batch-size") { Description = "Stage 1 images per step", DefaultValueFactory = _ => defaults.VaeBatchSize };
-        var steps = new Option<int>("--steps") { Description = "Stage 2 (UNet + text encoder) optimizer steps", DefaultValueFactory = _ => defaults.DenoiserSteps };
-        var batch = new Option<int>("--batch-size") { Description = "Stage 2 images per step", DefaultValueFactory = _ => defaults.DenoiserBatchSize };
-        var learningRate = new Option<double>("--learning-rate") { Description = "Stage 2 peak learning rate", DefaultValueFactory = _ => defaults.DenoiserLearningRate };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints (and sample grids)", DefaultValueFactory = _ => defaults.CheckpointEvery };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the data, initialisation and noise: the same seed reproduces the same model", DefaultValueFactory = _ => defaults.Value.Seed };
+        var vaeSteps = new Option<int>("--vae-steps") { Description = "Stage 1 (VAE) optimizer steps", DefaultValueFactory = _ => defaults.Value.VaeSteps };
+        var vaeBatch = new Option<int>("--vae-batch-size") { Description = "Stage 1 images per step", DefaultValueFactory = _ => defaults.Value.VaeBatchSize };
+        var steps = new Option<int>("--steps") { Description = "Stage 2 (UNet + text encoder) optimizer steps", DefaultValueFactory = _ => defaults.Value.DenoiserSteps };
+        var batch = new Option<int>("--batch-size") { Description = "Stage 2 images per step", DefaultValueFactory = _ => defaults.Value.DenoiserBatchSize };
+        var learningRate = new Option<double>("--learning-rate") { Description = "Stage 2 peak learning rate", DefaultValueFactory = _ => defaults.Value.DenoiserLearningRate };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints (and sample grids)", DefaultValueFactory = _ => defaults.Value.CheckpointEvery };
         var device = CommonOptions.Device();
         var precision = CommonOptions.Precision("bf16");
 

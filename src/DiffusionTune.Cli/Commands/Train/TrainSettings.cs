@@ -62,7 +62,7 @@ public static class TrainSettings
     public static readonly ScalarSetting<string?> ClassImagesFolder = new("class-images-folder", "Folder of regularisation images for --prior images", null);
     public static readonly ScalarSetting<double> PriorLossWeight = new("prior-loss-weight", "Weight of the class images' loss", 1.0, Between(0, 100));
     public static readonly ScalarSetting<string> Device = new("device", "Where to compute: auto (CUDA when available), cpu, cuda or cuda:N", "auto");
-    public static readonly ScalarSetting<string> Precision = Choice("precision", "Compute dtype: fp32, bf16, or fp16 (CUDA only)", "fp32", "fp32", "bf16", "fp16");
+    public static readonly ScalarSetting<string> Precision = Choice("precision", "Compute dtype: fp32, bf16, or fp16 (with loss scaling when training; meant for CUDA, slow on the CPU)", "fp32", "fp32", "bf16", "fp16");
 
     /// <summary>Every setting, in the order <c>--help</c> lists them.</summary>
     public static IReadOnlyList<TrainSetting> All { get; } =

@@ -24,7 +24,7 @@ public static class TrainEvaluatorCommand
     {
         if (validationImages < 1) throw new ArgumentException("--validation-images must be at least 1");
         var device = ComputeDevice.Resolve(deviceSpec);
-        var settings = configure(new ClassifierTrainingSettings { Device = device, Dtype = Precision.Resolve(precisionSpec, device) });
+        var settings = configure(new ClassifierTrainingSettings { Device = device, Dtype = Precision.Resolve(precisionSpec, device, CommandRunner.WriteWarning) });
         settings.Validate();
         var folder = Path.GetFullPath(outputFolder);
 

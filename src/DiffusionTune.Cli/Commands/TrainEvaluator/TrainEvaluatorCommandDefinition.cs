@@ -8,11 +8,12 @@ public static class TrainEvaluatorCommandDefinition
 {
     public static Command Create()
     {
-        var defaults = new ClassifierTrainingSettings();
+        // Built on first use (for --help or a run): its torch defaults would load libtorch, which `doctor` must outlive.
+        var defaults = new Lazy<ClassifierTrainingSettings>(() => new ClassifierTrainingSettings());
         var output = new Option<string>("--output", "-o") { Description = "Folder to write the classifier to (config.json + model.safetensors)", Required = true };
-        var steps = new Option<int>("--steps") { Description = "Optimizer steps, each on fresh renders", DefaultValueFactory = _ => defaults.Steps };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the training renders, augmentation and initial weights", DefaultValueFactory = _ => defaults.Seed };
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => defaults.BatchSize };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps, each on fresh renders", DefaultValueFactory = _ => defaults.Value.Steps };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the training renders, augmentation and initial weights", DefaultValueFactory = _ => defaults.Value.Seed };
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => defaults.Value.BatchSize };
         var validation = new Option<int>("--validation-images") { Description = "Fresh held-out renders (another seed) the finished classifier is measured on", DefaultValueFactory = _ => TrainEvaluatorCommand.DefaultValidationImages };
         var device = CommonOptions.Device();
         var precision = CommonOptions.Precision("fp32");
