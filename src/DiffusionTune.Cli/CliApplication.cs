@@ -5,7 +5,9 @@ using DiffusionTune.Cli.Commands.Compare;
 using DiffusionTune.Cli.Commands.Damage;
 using DiffusionTune.Cli.Commands.Doctor;
 using DiffusionTune.Cli.Commands.Evaluate;
+using DiffusionTune.Cli.Commands.ExtractLora;
 using DiffusionTune.Cli.Commands.Generate;
+using DiffusionTune.Cli.Commands.Merge;
 using DiffusionTune.Cli.Commands.MergeLora;
 using DiffusionTune.Cli.Commands.Plugins;
 using DiffusionTune.Cli.Commands.Presets;
@@ -27,6 +29,8 @@ public static class CliApplication
         PresetsCommandDefinition.Create(),
         PluginsCommandDefinition.Create(),
         MergeLoraCommandDefinition.Create(),
+        MergeCommandDefinition.Create(),
+        ExtractLoraCommandDefinition.Create(),
         PretrainCommandDefinition.Create(),
         ShapesCommandDefinition.Create(),
         EvaluateCommandDefinition.Create(),

@@ -16,4 +16,14 @@ public static class CommonOptions
         Description = "Compute dtype: fp32, bf16, or fp16 (with loss scaling when training; meant for CUDA, slow on the CPU)",
         DefaultValueFactory = _ => defaultValue,
     };
+
+    public static Option<string?> Tokenizer() => new("--tokenizer")
+    {
+        Description = "Tokenizer folder (vocab.json + merges.txt) for single files that carry none",
+    };
+
+    public static Option<string?> PredictionType() => new("--prediction-type")
+    {
+        Description = "epsilon or v_prediction; needed for SD 2.x single files of the 512-base kind (v is assumed)",
+    };
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO.Formats;
 using DiffusionTune.Models.Adapters;
+using DiffusionTune.Models.Merging;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands;
@@ -15,10 +16,13 @@ public static class LoraMerging
 {
     const int ListedKeys = 5;
 
-    /// <summary>Merges every LoRA (in order) into <paramref name="model"/> for good; returns what was applied.</summary>
-    public static IReadOnlyList<AppliedLora> MergeInto(StableDiffusionModel model, IReadOnlyList<LoraArgument> loras)
+    /// <summary>
+    /// Merges every LoRA (in order) into <paramref name="model"/> for good, each layer's strength times the α of its
+    /// block when <paramref name="blockStrengths"/> is given; returns what was applied.
+    /// </summary>
+    public static IReadOnlyList<AppliedLora> MergeInto(StableDiffusionModel model, IReadOnlyList<LoraArgument> loras, BlockWeights? blockStrengths = null)
     {
-        var (merged, applied) = Merge(model, loras, restorable: false);
+        var (merged, applied) = Merge(model, loras, restorable: false, blockStrengths);
         merged?.Dispose();
         return applied;
     }
@@ -27,20 +31,17 @@ public static class LoraMerging
     /// Merges every LoRA (in order) into <paramref name="model"/>; with <paramref name="restorable"/> the returned merge
     /// can be undone (<see cref="MergedLoras.Unmerge"/>). The merge is null when there is nothing to merge.
     /// </summary>
-    public static (MergedLoras? Merge, IReadOnlyList<AppliedLora> Applied) Merge(StableDiffusionModel model, IReadOnlyList<LoraArgument> loras, bool restorable)
+    public static (MergedLoras? Merge, IReadOnlyList<AppliedLora> Applied) Merge(StableDiffusionModel model, IReadOnlyList<LoraArgument> loras, bool restorable,
+        BlockWeights? blockStrengths = null)
     {
         if (loras.Count == 0) return (null, []);
         var layers = new AdaptableLayers(model.Unet, model.TextEncoder);
         var networks = new List<LoraNetwork>();
         try
         {
-            foreach (var lora in loras)
-            {
-                var network = LoraNetwork.Read(lora.Path, layers.Targets);
-                networks.Add(network);
-                Report(network, lora.Strength);
-            }
-            var merged = MergedLoras.Merge(layers, networks.Select((n, i) => new WeightedLora(n.Layers, loras[i].Strength)), restorable);
+            foreach (var lora in loras) networks.Add(Read(lora.Path, layers.Targets, lora.Strength));
+            var weighted = networks.Select((n, i) => new WeightedLora(n.Layers, loras[i].Strength) { BlockStrengths = blockStrengths });
+            var merged = MergedLoras.Merge(layers, weighted, restorable);
             return (merged, networks.Select((n, i) => new AppliedLora(n.Name, n.ShortHash, loras[i].Strength, n.FilePath)).ToList());
         }
         finally
@@ -58,6 +59,14 @@ public static class LoraMerging
         string.Join(", ", loras.Select(l => $"{CleanName(l.Name)}: {l.Strength.ToString("R", CultureInfo.InvariantCulture)}"));
 
     static string CleanName(string name) => name.Replace(":", "").Replace(",", "");
+
+    /// <summary>Reads a LoRA file for the model whose layers are <paramref name="targets"/>, reporting the keys it skips.</summary>
+    public static LoraNetwork Read(string path, AdapterTargets targets, double strength)
+    {
+        var network = LoraNetwork.Read(path, targets);
+        Report(network, strength);
+        return network;
+    }
 
     static void Report(LoraNetwork network, double strength)
     {

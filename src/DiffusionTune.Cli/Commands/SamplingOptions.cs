@@ -27,12 +27,9 @@ public sealed class SamplingOptions
 
     public Option<int> ClipSkip { get; } = new("--clip-skip") { Description = "1 = the text encoder's last layer, 2 = the penultimate", DefaultValueFactory = _ => 1 };
 
-    public Option<string?> Tokenizer { get; } = new("--tokenizer") { Description = "Tokenizer folder (vocab.json + merges.txt) for single files that carry none" };
+    public Option<string?> Tokenizer { get; } = CommonOptions.Tokenizer();
 
-    public Option<string?> PredictionType { get; } = new("--prediction-type")
-    {
-        Description = "epsilon or v_prediction; needed for SD 2.x single files of the 512-base kind (v is assumed)",
-    };
+    public Option<string?> PredictionType { get; } = CommonOptions.PredictionType();
 
     public Option<string> Device { get; } = CommonOptions.Device();
 

@@ -17,6 +17,15 @@ public static class ModelMetadata
     /// <summary>The LoRAs merged into a model by <c>merge-lora</c>: a JSON array of <c>{name, hash, strength}</c>.</summary>
     public const string MergedLoras = "diffusiontune.merged_loras";
 
+    /// <summary>A model made by <c>merge</c>: a JSON object <c>{base, tuned, alpha}</c> (the models' name, hash and path; the α spec).</summary>
+    public const string Merge = "diffusiontune.merge";
+
+    /// <summary>A LoRA whose per-block strengths <c>merge --lora</c> baked in: a JSON object <c>{source, alpha}</c>.</summary>
+    public const string LoraBlockStrengths = "diffusiontune.block_strengths";
+
+    /// <summary>A LoRA made by <c>extract-lora</c>: a JSON object saying from which models, how ranks were chosen, and what it retains.</summary>
+    public const string LoraExtraction = "diffusiontune.extraction";
+
     /// <summary>Tokenizers larger than this (the 49k-entry CLIP vocabulary is ~1.7 MB) are not embedded.</summary>
     public const int MaxEmbeddedTokenizerBytes = 256 * 1024;
 }

@@ -58,6 +58,12 @@ public sealed class StableDiffusionModel : IDisposable
 
     public ScalarType Dtype => Unet.parameters().First().dtype;
 
+    /// <summary>An SD 2.x model (OpenCLIP text encoder) rather than SD 1.x.</summary>
+    public bool IsStableDiffusion2 => TextEncoder.Config.HiddenAct == "gelu";
+
+    /// <summary>A v-prediction model (SD 2.x 768-v) rather than a noise-prediction one.</summary>
+    public bool IsVPrediction => Schedule.Options.PredictionType == PredictionType.VPrediction;
+
     /// <summary>How many image pixels one latent pixel covers along each side.</summary>
     public int VaeScaleFactor => Vae.Config.DownsamplingFactor;
 

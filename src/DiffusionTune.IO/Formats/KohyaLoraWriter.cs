@@ -21,6 +21,13 @@ public static class KohyaLoraWriter
     /// <summary>The metadata key of <see cref="AddnetHash.LegacyOfStream"/>.</summary>
     public const string LegacyHashKey = "sshs_legacy_hash";
 
+    /// <summary>The metadata keys this writer derives from the layers (and hashes), which callers must not pass.</summary>
+    public static IReadOnlySet<string> DerivedKeys { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "ss_v2", "ss_base_model_version", "ss_network_module", "ss_network_dim", "ss_network_alpha", "ss_network_args",
+        LoraNetwork.ModelHashKey, LegacyHashKey,
+    };
+
     /// <summary>
     /// Writes <paramref name="layers"/> to <paramref name="path"/> (atomically), their factors and DoRA magnitudes in
     /// <paramref name="dtype"/> (sd-scripts' usual <c>--save_precision fp16</c> by default).
@@ -30,7 +37,7 @@ public static class KohyaLoraWriter
     {
         if (layers.Count == 0) throw new ArgumentException("a LoRA file needs at least one layer", nameof(layers));
         var derived = NetworkMetadata(layers, metadata);
-        var clash = metadata.Training.Keys.FirstOrDefault(key => derived.ContainsKey(key) || key is LoraNetwork.ModelHashKey or LegacyHashKey);
+        var clash = metadata.Training.Keys.FirstOrDefault(DerivedKeys.Contains);
         if (clash is not null)
             throw new ArgumentException($"the metadata key '{clash}' is derived from the layers; do not pass it", nameof(metadata));
 

@@ -48,6 +48,21 @@ public sealed class LowRankLayer : LoraLayer
 
     public override double? Alpha { get; }
 
+    /// <summary>
+    /// A copy whose update is <paramref name="factor"/> times this one's, as a file can carry it: up scaled (in
+    /// float32), down and alpha kept. This is how a strength is baked into a kohya file.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layer is DoRA, whose effect is not proportional to its update.</exception>
+    public LowRankLayer Scaled(double factor)
+    {
+        if (Dora is not null)
+            throw new InvalidOperationException($"{Target}: a DoRA layer's effect is not proportional to its update, so it cannot be rescaled");
+        using var scope = NewDisposeScope();
+        var down = Down.detach().clone().DetachFromDisposeScope();
+        var up = (Up.detach().to(ScalarType.Float32) * factor).DetachFromDisposeScope();
+        return new LowRankLayer(Target, down, up, Alpha);
+    }
+
     private protected override Tensor FullDelta(Device device)
     {
         using var scope = NewDisposeScope();

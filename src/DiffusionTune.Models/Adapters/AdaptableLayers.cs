@@ -23,6 +23,9 @@ public sealed class AdaptableLayers
 
     public AdapterTargets Targets { get; }
 
+    /// <summary>Every adaptable layer, UNet first, each component in module order.</summary>
+    public IReadOnlyList<AdaptableModule> Modules => [.. _layers.Values.Select(layer => layer.Target)];
+
     /// <summary>The live layer <paramref name="target"/> names.</summary>
     /// <exception cref="ArgumentException">This model has no such layer, or its weight has another shape.</exception>
     internal LeafLayer this[AdaptableModule target]

@@ -5,7 +5,7 @@ namespace DiffusionTune.Models.Adapters;
 
 /// <summary>
 /// LoRA-family adapters merged into a model's weights: <c>W ← W + s·ΔW</c>, or DoRA's renormalised weight blended in
-/// by strength. Adapters stack in the order given; each changed weight is computed in float32 and rounded to the
+/// by strength, s per layer (<see cref="WeightedLora.StrengthOf"/>). Adapters stack in the order given; each changed weight is computed in float32 and rounded to the
 /// model's dtype once, however many adapters touch it. A restorable merge keeps a copy of every weight it changes, so
 /// <see cref="Unmerge"/> puts back the original bits exactly; Dispose drops those copies and keeps the merge.
 /// </summary>
@@ -33,17 +33,19 @@ public sealed class MergedLoras : IDisposable
     {
         var order = new List<LeafLayer>();
         var adaptersOf = new Dictionary<LeafLayer, List<(LoraLayer Adapter, double Strength)>>();
-        foreach (var lora in loras.Where(l => l.Strength != 0))
+        foreach (var lora in loras)
         {
             foreach (var adapter in lora.Layers)
             {
+                double strength = lora.StrengthOf(adapter.Target);
+                if (strength == 0) continue;
                 var layer = model[adapter.Target];
                 if (!adaptersOf.TryGetValue(layer, out var adapters))
                 {
                     adaptersOf[layer] = adapters = [];
                     order.Add(layer);
                 }
-                adapters.Add((adapter, lora.Strength));
+                adapters.Add((adapter, strength));
             }
         }
 

@@ -53,6 +53,24 @@ static class AdapterTestData
         return new LowRankLayer(target, Noise([rank, target.InFeatures, .. target.Kernel]), Noise([target.OutFeatures, rank, .. ones]), alpha);
     }
 
+    /// <summary>
+    /// Writes a kohya LoRA of random rank-4 layers (alpha <paramref name="alpha"/>) for the tiny model's
+    /// <paramref name="targets"/> (UNet module names, or text-encoder ones starting with <c>text_model.</c>); returns its path.
+    /// </summary>
+    public static string WriteKohyaLora(string fileName, IEnumerable<(string Module, double Alpha)> targets, KohyaLoraMetadata? metadata = null,
+        ScalarType dtype = ScalarType.Float16)
+    {
+        var (model, layers) = TinyModel();
+        using var _ = model;
+        var adapters = targets
+            .Select(t => RandomLowRank(t.Module.StartsWith("text_model.", StringComparison.Ordinal) ? TextLayer(layers, t.Module) : UNetLayer(layers, t.Module), 4, t.Alpha))
+            .ToList();
+        var path = Path.Combine(TestPaths.TempFolder(), fileName);
+        KohyaLoraWriter.Save(path, adapters, metadata ?? new KohyaLoraMetadata(), dtype);
+        foreach (var adapter in adapters) adapter.Dispose();
+        return path;
+    }
+
     /// <summary>Writes <paramref name="tensors"/> as a safetensors file in a fresh folder; returns its path.</summary>
     public static string Write(string fileName, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {

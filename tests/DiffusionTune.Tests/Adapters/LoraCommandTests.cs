@@ -76,23 +76,8 @@ public class LoraCommandTests
     }
 
     /// <summary>A kohya LoRA (fp16, as sd-scripts saves them) for the tiny model: attention, LoCon and text-encoder layers.</summary>
-    static string WriteLora(string name)
-    {
-        var (model, layers) = TinyModel();
-        using var _ = model;
-        var adapters = new List<LowRankLayer>
-        {
-            RandomLowRank(UNetLayer(layers, SelfAttentionQuery), 4, 4),
-            RandomLowRank(UNetLayer(layers, CrossAttentionKey), 4, 4),
-            RandomLowRank(UNetLayer(layers, AttentionOut), 4, 4),
-            RandomLowRank(UNetLayer(layers, ResnetConv), 4, 4),
-            RandomLowRank(TextLayer(layers, TextQuery), 4, 4),
-        };
-        var path = Path.Combine(TestPaths.TempFolder(), name);
-        KohyaLoraWriter.Save(path, adapters, new KohyaLoraMetadata());
-        foreach (var adapter in adapters) adapter.Dispose();
-        return path;
-    }
+    static string WriteLora(string name) => WriteKohyaLora(name,
+        [(SelfAttentionQuery, 4), (CrossAttentionKey, 4), (AttentionOut, 4), (ResnetConv, 4), (TextQuery, 4)]);
 
     static int MaxPixelDifference(string first, string second)
     {

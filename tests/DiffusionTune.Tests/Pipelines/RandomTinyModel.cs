@@ -24,11 +24,12 @@ static class RandomTinyModel
         NormNumGroups = 32,
     };
 
-    public static StableDiffusionModel Create(long seed = 0)
+    /// <param name="unetConfig">Another UNet configuration than <see cref="UnetConfig"/> (for a model of another architecture).</param>
+    public static StableDiffusionModel Create(long seed = 0, UNet2DConditionModelConfig? unetConfig = null)
     {
         manual_seed(seed);
         var tokenizerFolder = TinyClipTokenizerFolder.Write();
-        var unet = new UNet2DConditionModel(UnetConfig);
+        var unet = new UNet2DConditionModel(unetConfig ?? UnetConfig);
         var vae = new AutoencoderKL(new AutoencoderKLConfig
         {
             BlockOutChannels = [32, 64],
@@ -54,10 +55,10 @@ static class RandomTinyModel
     }
 
     /// <summary>Creates the model and saves it as a diffusers folder; returns the folder.</summary>
-    public static string SaveDiffusers(long seed = 0)
+    public static string SaveDiffusers(long seed = 0, UNet2DConditionModelConfig? unetConfig = null)
     {
         var folder = Path.Combine(TestPaths.TempFolder(), "random-tiny");
-        using var model = Create(seed);
+        using var model = Create(seed, unetConfig);
         model.SaveDiffusers(folder);
         return folder;
     }

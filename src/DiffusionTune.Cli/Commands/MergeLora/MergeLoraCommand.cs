@@ -1,8 +1,6 @@
 using System.Text.Json;
-using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Diffusion.Pipelines;
-using DiffusionTune.Diffusion.Schedules;
-using DiffusionTune.Models.Runtime;
+using DiffusionTune.Models.Merging;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.MergeLora;
@@ -14,25 +12,17 @@ public static class MergeLoraCommand
     {
         if (settings.Loras.Count == 0) throw new ArgumentException("nothing to merge: give at least one --lora FILE[:STRENGTH]");
         var loras = settings.Loras.Select(LoraArgument.Parse).ToList();
-        var output = Path.GetFullPath(settings.Output);
-        if (Path.Exists(output))
-            throw new ArgumentException($"{settings.Output} already exists; merge-lora never overwrites, so choose a new path");
-        var extension = Path.GetExtension(output).ToLowerInvariant();
-        if (extension is ".ckpt" or ".pt" or ".pth" or ".bin")
-            throw new ArgumentException($"{settings.Output}: pickle checkpoints are not written; use a .safetensors path or a folder");
-        bool singleFile = extension == ".safetensors";
+        var blockStrengths = settings.Alpha is null ? null : BlockWeightsArgument.Parse(settings.Alpha);
+        var output = ModelOutput.Resolve(settings.Output, format: null, "merge-lora");
 
-        using var model = ModelLoading.Load(settings.Model, settings.Device, settings.Precision, settings.Tokenizer, settings.PredictionType);
-        var applied = LoraMerging.MergeInto(model, loras);
+        using var model = settings.Loading.Load(settings.Model);
+        var applied = LoraMerging.MergeInto(model, loras, blockStrengths);
         var metadata = new Dictionary<string, string>
         {
-            [ModelMetadata.MergedLoras] = JsonSerializer.Serialize(applied.Select(l => new { name = l.Name, hash = l.ShortHash, strength = l.Strength })),
+            [ModelMetadata.MergedLoras] = JsonSerializer.Serialize(applied.Select(l => new { name = l.Name, hash = l.ShortHash, strength = l.Strength, blocks = blockStrengths?.ToString() })),
         };
-        if (singleFile)
-            model.SaveSingleFile(output, metadata);
-        else
-            model.SaveDiffusers(output, metadata);
-        AnsiConsole.MarkupLineInterpolated($"Wrote the merged model to [bold]{output}[/] ({(singleFile ? "single file" : "diffusers folder")})");
+        output.Save(model, metadata);
+        AnsiConsole.MarkupLineInterpolated($"Wrote the merged model to [bold]{output.Path}[/] ({output.Kind})");
         return CommandRunner.Success;
     }
 }

@@ -9,25 +9,22 @@ public static class MergeLoraCommandDefinition
     {
         var model = new Option<string?>("--model", "-m") { Description = "The base model: a diffusers folder or a single-file .safetensors checkpoint (default: the embedded shapes-world model)" };
         var loras = LoraArgument.Option("A LoRA-family file to merge at STRENGTH (default 1); repeat to merge several, in order");
+        var alpha = BlockWeightsArgument.Option("Strength per block, multiplying each --lora's STRENGTH: 0.6 or in=…,mid=…,out=…,attn=…,resnet=…,te=… (see merge --help)", required: false);
         var output = new Option<string>("--output", "-o") { Description = "Where to write the merged model: a .safetensors path gives a single file (as A1111/ComfyUI load), any other path a diffusers folder; it must not exist yet", Required = true };
-        var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder (vocab.json + merges.txt) for single files that carry none" };
-        var prediction = new Option<string?>("--prediction-type") { Description = "epsilon or v_prediction; needed for SD 2.x single files of the 512-base kind (v is assumed)" };
-        var device = CommonOptions.Device();
-        var precision = CommonOptions.Precision("fp32");
+        var loading = new ModelLoadingOptions();
 
         var command = new Command("merge-lora", "Merge LoRAs into a model's weights and save it as a new model")
         {
-            model, loras, output, tokenizer, prediction, device, precision,
+            model, loras, alpha, output,
         };
+        loading.AddTo(command);
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ => Task.FromResult(MergeLoraCommand.Run(new MergeLoraSettings
         {
             Model = result.GetValue(model),
             Loras = result.GetValue(loras) ?? [],
+            Alpha = result.GetValue(alpha),
             Output = result.GetValue(output)!,
-            Tokenizer = result.GetValue(tokenizer),
-            PredictionType = result.GetValue(prediction),
-            Device = result.GetValue(device)!,
-            Precision = result.GetValue(precision)!,
+            Loading = loading.Read(result),
         })), cancellation));
         return command;
     }
@@ -38,9 +35,7 @@ public sealed record MergeLoraSettings
 {
     public string? Model { get; init; }
     public IReadOnlyList<string> Loras { get; init; } = [];
+    public string? Alpha { get; init; }
     public required string Output { get; init; }
-    public string? Tokenizer { get; init; }
-    public string? PredictionType { get; init; }
-    public string Device { get; init; } = "auto";
-    public string Precision { get; init; } = "fp32";
+    public ModelLoadingSettings Loading { get; init; } = new();
 }
