@@ -27,13 +27,7 @@ public sealed class SamplingOptions
 
     public Option<int> ClipSkip { get; } = new("--clip-skip") { Description = "1 = the text encoder's last layer, 2 = the penultimate", DefaultValueFactory = _ => 1 };
 
-    public Option<string?> Tokenizer { get; } = CommonOptions.Tokenizer();
-
-    public Option<string?> PredictionType { get; } = CommonOptions.PredictionType();
-
-    public Option<string> Device { get; } = CommonOptions.Device();
-
-    public Option<string> Precision { get; } = CommonOptions.Precision("fp32");
+    public ModelLoadingOptions Loading { get; } = new();
 
     /// <summary>The settings the user gave (defaults for the rest).</summary>
     public SamplingSettings Read(ParseResult result) => new()
@@ -45,16 +39,14 @@ public sealed class SamplingOptions
         Width = result.GetValue(Width),
         Height = result.GetValue(Height),
         ClipSkip = result.GetValue(ClipSkip),
-        Tokenizer = result.GetValue(Tokenizer),
-        PredictionType = result.GetValue(PredictionType),
-        Device = result.GetValue(Device)!,
-        Precision = result.GetValue(Precision)!,
+        Loading = Loading.Read(result),
     };
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option option in (Option[])[NegativePrompt, Steps, Cfg, Sampler, Width, Height, ClipSkip, Tokenizer, PredictionType, Device, Precision])
+        foreach (Option option in (Option[])[NegativePrompt, Steps, Cfg, Sampler, Width, Height, ClipSkip])
             command.Options.Add(option);
+        Loading.AddTo(command);
     }
 }

@@ -20,13 +20,10 @@ public sealed record SamplingSettings
 
     public int? Height { get; init; }
     public int ClipSkip { get; init; } = 1;
-    public string? Tokenizer { get; init; }
-    public string? PredictionType { get; init; }
-    public string Device { get; init; } = "auto";
-    public string Precision { get; init; } = "fp32";
+    public ModelLoadingSettings Loading { get; init; } = new();
 
-    /// <summary>Loads <paramref name="model"/> (the embedded one when null) on this device, at this precision.</summary>
-    public StableDiffusionModel LoadModel(string? model) => ModelLoading.Load(model, Device, Precision, Tokenizer, PredictionType);
+    /// <summary>Loads <paramref name="model"/> (the embedded one when null) as <see cref="Loading"/> says.</summary>
+    public StableDiffusionModel LoadModel(string? model) => Loading.Load(model);
 
     /// <summary>The request for <paramref name="job"/>'s images from <paramref name="seed"/> on: its own fields, else these settings.</summary>
     public GenerationRequest Request(PromptJob job, long seed, int batchSize, StableDiffusionModel model) => new()

@@ -68,7 +68,7 @@ public class ComparisonGridTests
             Columns = ComparisonAxes.Columns([model], [], includeBase: false),
             Rows = CompareCommand.Rows(["a cat", "a dog", "a cat and a dog"], null, seed: 3, seedCount: 1),
             Output = folder.File("batch"),
-            Sampling = new SamplingSettings { Steps = 2, Device = "cpu" },
+            Sampling = new SamplingSettings { Steps = 2, Loading = new() { Device = "cpu" } },
         };
 
         var first = ComparisonRun.Run(plan, CancellationToken.None);
@@ -167,7 +167,7 @@ public class ComparisonGridTests
             Columns = ComparisonAxes.Columns([models[0]], [], includeBase: false),
             Rows = CompareCommand.Rows(["a cat"], null, seed: 3, seedCount: 1),
             Output = folder.File("batch"),
-            Sampling = new SamplingSettings { Steps = 2, Device = "cpu" },
+            Sampling = new SamplingSettings { Steps = 2, Loading = new() { Device = "cpu" } },
         };
         ComparisonRun.Run(plan, CancellationToken.None);
 

@@ -31,14 +31,14 @@ public static class DamageCommandDefinition
         var evaluateSeeds = new Option<int>("--evaluate-seeds") { Description = "Images per prompt for --evaluate", DefaultValueFactory = _ => 8 };
         var evaluator = new Option<string?>("--evaluator") { Description = "The classifier folder for --evaluate (default: the shipped shapes-world evaluator)" };
         var output = new Option<string?>("--output", "-o") { Description = "The JSON report (default: outputs/damage/NAME.damage.json)" };
-        // The model-reading options generate and compare take, with the same names and defaults.
-        var reading = new SamplingOptions();
+        var loading = new ModelLoadingOptions();
 
         var command = new Command("damage", "Measure what a fine-tune changed: the drift of the noise predictions from the base model's, on general prompts (damage) and concept prompts (what it learned), per timestep and per UNet block")
         {
             baseModel, tuned, prompts, conceptPrompts, seeds, seed, timesteps, clipSkip, batchSize,
-            evaluate, evaluateSeeds, evaluator, output, reading.Tokenizer, reading.PredictionType, reading.Device, reading.Precision,
+            evaluate, evaluateSeeds, evaluator, output,
         };
+        loading.AddTo(command);
         adapters.AddTo(command);
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(token => Task.FromResult(DamageCommand.Run(new DamageRequest
         {
@@ -57,10 +57,7 @@ public static class DamageCommandDefinition
             },
             EvaluationSeeds = result.GetValue(evaluate) ? result.GetValue(evaluateSeeds) : null,
             Evaluator = result.GetValue(evaluator),
-            Tokenizer = result.GetValue(reading.Tokenizer),
-            PredictionType = result.GetValue(reading.PredictionType),
-            Device = result.GetValue(reading.Device)!,
-            Precision = result.GetValue(reading.Precision)!,
+            Loading = loading.Read(result),
         }, result.GetValue(output), token)), cancellation));
         return command;
     }

@@ -18,14 +18,14 @@ public static class DamageMeter
     {
         var basePath = EmbeddedModel.Resolve(request.Base);
         var tunedPath = request.Tuned ?? basePath;
-        using var baseModel = ModelLoading.Load(basePath, request.Device, request.Precision, request.Tokenizer, request.PredictionType);
+        using var baseModel = request.Loading.Load(basePath);
         bool shapesWorld = EmbeddedModel.IsFamilyOf(baseModel);
         if (request.EvaluationSeeds is not null && !shapesWorld)
             throw new ArgumentException($"the evaluator judges shapes-world models only, and {basePath} is not the embedded model or a fine-tune of it");
         var generalPrompts = GeneralPrompts.WithUnconditional(request.PromptsFile is { } file ? ReadPrompts(file)
             : shapesWorld ? ReadPrompts(EmbeddedModel.GeneralPromptsFile)
             : GeneralPrompts.StableDiffusion);
-        using var tuned = AdaptedModel.Apply(ModelLoading.Load(tunedPath, request.Device, request.Precision, request.Tokenizer, request.PredictionType), request.Adapters);
+        using var tuned = AdaptedModel.Apply(request.Loading.Load(tunedPath), request.Adapters);
 
         PredictionDrift? general = null, concept = null;
         ProgressDisplay.Run(progress =>

@@ -28,11 +28,6 @@ public sealed record DamageRequest
     /// <summary>The evaluator classifier folder (default: the shipped one).</summary>
     public string? Evaluator { get; init; }
 
-    public string Device { get; init; } = "auto";
-
-    public string Precision { get; init; } = "fp32";
-
-    public string? Tokenizer { get; init; }
-
-    public string? PredictionType { get; init; }
+    /// <summary>How both models are read.</summary>
+    public ModelLoadingSettings Loading { get; init; } = new();
 }

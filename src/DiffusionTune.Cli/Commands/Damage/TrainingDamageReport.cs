@@ -36,8 +36,7 @@ public static class TrainingDamageReport
             Base = job.Model,
             ConceptPrompts = [.. result.Captions.Take(ConceptPrompts)],
             EvaluationSeeds = evaluate ? EvaluationSeeds : null,
-            Device = job.Device,
-            Precision = onCpu ? "fp32" : job.Precision,
+            Loading = new() { Device = job.Device, Precision = onCpu ? "fp32" : job.Precision },
         };
         var report = DamageMeter.Measure(request, cancellation);
         var path = PathFor(job);

@@ -60,7 +60,7 @@ public static class QuickStart
             Rows = CompareCommand.Rows(prompts, null, seed: 1, SeedsPerPrompt),
             Output = folder,
             // The training run's own sample settings; fp32, because the grid shows the result, not the training precision.
-            Sampling = new SamplingSettings { Steps = job.Engine.SampleSteps, Cfg = job.Engine.SampleGuidance, Device = job.Device },
+            Sampling = new SamplingSettings { Steps = job.Engine.SampleSteps, Cfg = job.Engine.SampleGuidance, Loading = new() { Device = job.Device } },
         }, cancellation);
         foreach (var failure in comparison.Failures)
             AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {failure.Problem}");
