@@ -61,7 +61,7 @@ sealed class DoraSession : ITrainingSession
         };
         try
         {
-            return [save.WriteSafetensors(save.FileStem + ".safetensors", tensors, metadata, "LyCORIS DoRA")];
+            return [save.WriteSafetensors(save.FileStem + ".safetensors", tensors, metadata, "LyCORIS DoRA") with { Kind = SavedFileKind.Lora }];
         }
         finally
         {

@@ -89,7 +89,7 @@ sealed class HypernetworkSession : ITrainingSession
         foreach (var (key, value) in _design.Metadata()) metadata[key] = value;
         try
         {
-            return [save.WriteSafetensors(save.FileStem + ".safetensors", tensors, metadata, "hypernetwork")];
+            return [save.WriteSafetensors(save.FileStem + ".safetensors", tensors, metadata, "hypernetwork") with { Kind = SavedFileKind.Hypernetwork }];
         }
         finally
         {

@@ -121,7 +121,7 @@ sealed class LoraSession : ITrainingSession
         };
         try
         {
-            return [save.WriteSafetensors(save.FileStem + ".safetensors", tensors, metadata, "kohya LoRA")];
+            return [save.WriteSafetensors(save.FileStem + ".safetensors", tensors, metadata, "kohya LoRA") with { Kind = SavedFileKind.Lora }];
         }
         finally
         {

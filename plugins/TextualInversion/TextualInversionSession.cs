@@ -89,7 +89,7 @@ sealed partial class TextualInversionSession : ITrainingSession
         var diffusers = new Dictionary<string, string>(save.Metadata) { ["format"] = "pt", ["step"] = step };
         return
         [
-            save.WriteSafetensors($"{_token}{suffix}.safetensors", new Dictionary<string, Tensor> { [A1111VectorsKey] = vectors }, a1111, "A1111 embedding"),
+            save.WriteSafetensors($"{_token}{suffix}.safetensors", new Dictionary<string, Tensor> { [A1111VectorsKey] = vectors }, a1111, "A1111 embedding") with { Kind = SavedFileKind.Embedding },
             save.WriteSafetensors($"learned_embeds{suffix}.safetensors", new Dictionary<string, Tensor> { [_token] = vectors }, diffusers, "diffusers learned embeds"),
         ];
     }

@@ -36,4 +36,12 @@ public interface ISaveContext
 /// <summary>A file (or folder) a trainer wrote, and its format.</summary>
 /// <param name="Path">Full path.</param>
 /// <param name="Format">What it is, e.g. "kohya LoRA", "diffusers folder", "A1111 embedding".</param>
-public sealed record SavedFile(string Path, string Format);
+public sealed record SavedFile(string Path, string Format)
+{
+    /// <summary>
+    /// What the file is to the host (<see cref="ISaveContext.WriteModel"/> sets <see cref="SavedFileKind.Model"/>;
+    /// a trainer marks its adapter files, e.g. <c>save.WriteSafetensors(…) with { Kind = SavedFileKind.Lora }</c>).
+    /// Added in contract 1.3.
+    /// </summary>
+    public SavedFileKind Kind { get; init; } = SavedFileKind.Other;
+}

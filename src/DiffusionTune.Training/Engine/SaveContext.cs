@@ -38,10 +38,10 @@ public sealed class SaveContext(string outputFolder, string outputName, int step
         {
             var path = stem + ".safetensors";
             model.SaveSingleFile(path, combined);
-            return new SavedFile(path, "single-file checkpoint (.safetensors)");
+            return new SavedFile(path, "single-file checkpoint (.safetensors)") { Kind = SavedFileKind.Model };
         }
         model.SaveDiffusers(stem, combined);
-        return new SavedFile(stem, "diffusers folder");
+        return new SavedFile(stem, "diffusers folder") { Kind = SavedFileKind.Model };
     }
 }
 

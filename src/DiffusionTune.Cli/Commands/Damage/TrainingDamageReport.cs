@@ -7,7 +7,7 @@ namespace DiffusionTune.Cli.Commands.Damage;
 
 /// <summary>
 /// The damage report every finished <c>train</c> run ends with: the final result (a LoRA, embedding, hypernetwork or
-/// full checkpoint, told apart by the format its trainer gave it) against the base model, with the training captions
+/// full checkpoint, as its <see cref="SavedFile.Kind"/> says) against the base model, with the training captions
 /// as concept prompts, printed and written as <c>NAME.damage.json</c> next to the result. It runs at the training
 /// precision (what fitted the machine), except on the CPU, where fp32 is faster and memory is not the limit.
 /// </summary>
@@ -45,11 +45,7 @@ public static class TrainingDamageReport
         AnsiConsole.MarkupLineInterpolated($"Damage report [bold]{path}[/]");
     }
 
-    /// <summary>
-    /// The final result as the damage meter's tuned side, by the formats the built-in trainers give their files: "kohya
-    /// LoRA", "A1111 embedding" (its diffusers twin is skipped), "hypernetwork", "diffusers folder" and
-    /// "single-file checkpoint (.safetensors)". Null when no file is one of these.
-    /// </summary>
+    /// <summary>The final result as the damage meter's tuned side, by the files' kinds; null when none is one the host loads.</summary>
     static DamageRequest? Tuned(TrainJob job, IReadOnlyList<SavedFile> files)
     {
         string? model = null, embedding = null;
@@ -57,11 +53,13 @@ public static class TrainingDamageReport
         var hypernetworks = new List<string>();
         foreach (var file in files)
         {
-            var format = file.Format.ToLowerInvariant();
-            if (format.Contains("lora")) loras.Add(new LoraArgument(file.Path, 1.0));
-            else if (format.Contains("hypernetwork")) hypernetworks.Add(file.Path);
-            else if (format.Contains("a1111 embedding")) embedding ??= file.Path;
-            else if (format.Contains("checkpoint") || format.Contains("diffusers folder")) model = file.Path;
+            switch (file.Kind)
+            {
+                case SavedFileKind.Lora: loras.Add(new LoraArgument(file.Path, 1.0)); break;
+                case SavedFileKind.Hypernetwork: hypernetworks.Add(file.Path); break;
+                case SavedFileKind.Embedding: embedding ??= file.Path; break;
+                case SavedFileKind.Model: model = file.Path; break;
+            }
         }
         if (model is null && embedding is null && loras.Count == 0 && hypernetworks.Count == 0) return null;
         return new DamageRequest
