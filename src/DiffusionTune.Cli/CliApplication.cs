@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using DiffusionTune.Cli.Commands.Benchmark;
+using DiffusionTune.Cli.Commands.Calibrate;
 using DiffusionTune.Cli.Commands.Compare;
 using DiffusionTune.Cli.Commands.Damage;
 using DiffusionTune.Cli.Commands.Doctor;
@@ -35,6 +36,7 @@ public static class CliApplication
         ShapesCommandDefinition.Create(),
         EvaluateCommandDefinition.Create(),
         DamageCommandDefinition.Create(),
+        CalibrateCommandDefinition.Create(),
         TrainEvaluatorCommandDefinition.Create(),
         BenchmarkCommandDefinition.Create(),
         DoctorCommandDefinition.Create(),

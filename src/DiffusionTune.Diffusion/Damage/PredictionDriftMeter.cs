@@ -23,14 +23,13 @@ public static class PredictionDriftMeter
         DriftSettings settings, ProgressCallback? progress = null, CancellationToken cancellation = default)
     {
         if (prompts.Count == 0) throw new ArgumentException("no prompts to measure drift on", nameof(prompts));
-        var schedule = baseModel.Schedule;
-        settings.Validate(schedule.NumTrainTimesteps);
+        var batches = DriftInputs.Batches(baseModel, prompts.Count, settings, cancellation);
         CheckComparable(baseModel, tuned);
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var baseContext = Encode(baseModel, prompts, settings.ClipSkip);
-        var tunedContext = Encode(tuned, prompts, settings.ClipSkip);
+        var baseContext = DriftInputs.Encode(baseModel, prompts, settings.ClipSkip);
+        var tunedContext = DriftInputs.Encode(tuned, prompts, settings.ClipSkip);
         using var baseBlocks = UNetBlockOutputs.Attach(baseModel.Unet);
         using var tunedBlocks = UNetBlockOutputs.Attach(tuned.Unet);
         if (!baseBlocks.BlockNames.SequenceEqual(tunedBlocks.BlockNames))
@@ -40,41 +39,27 @@ public static class PredictionDriftMeter
         var perTimestep = settings.Timesteps.Select(_ => new DriftSum()).ToArray();
         var perPrompt = prompts.Select(_ => new DriftSum()).ToArray();
         var perBlock = baseBlocks.BlockNames.Select(_ => new DriftSum()).ToArray();
-        int batches = (prompts.Count + settings.BatchSize - 1) / settings.BatchSize;
-        int pairs = settings.Seeds * settings.Timesteps.Count * batches, done = 0;
-        for (int s = 0; s < settings.Seeds; s++)
+        int pairs = DriftInputs.BatchCount(prompts.Count, settings), done = 0;
+        foreach (var batch in batches)
         {
-            using var seedScope = NewDisposeScope();
-            var (latents, noise) = Draw(baseModel, settings.FirstSeed + s);
-            for (int t = 0; t < settings.Timesteps.Count; t++)
+            var basePrediction = DriftInputs.Predict(baseModel, batch, baseContext);
+            var tunedPrediction = DriftInputs.Predict(tuned, batch, tunedContext);
+            var (squaredDifference, baseSquare) = PerSampleSums(basePrediction, tunedPrediction.to(basePrediction.device));
+            long elements = basePrediction[0].numel();
+            for (int i = 0; i < batch.Count; i++)
             {
-                for (int first = 0; first < prompts.Count; first += settings.BatchSize)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    using var batchScope = NewDisposeScope();
-                    int count = Math.Min(settings.BatchSize, prompts.Count - first);
-                    var timesteps = full([count], settings.Timesteps[t], ScalarType.Int64, baseModel.Device);
-                    var noisy = schedule.AddNoise(latents.expand(count, -1, -1, -1), noise.expand(count, -1, -1, -1), timesteps);
-                    var basePrediction = baseModel.Unet.call(noisy.to(baseModel.Dtype), timesteps, baseContext.narrow(0, first, count));
-                    var tunedPrediction = tuned.Unet.call(noisy.to(tuned.Dtype, tuned.Device), timesteps.to(tuned.Device), tunedContext.narrow(0, first, count));
-                    var (squaredDifference, baseSquare) = PerSampleSums(basePrediction, tunedPrediction.to(basePrediction.device));
-                    long elements = basePrediction[0].numel();
-                    for (int i = 0; i < count; i++)
-                    {
-                        total.Add(squaredDifference[i], baseSquare[i], elements);
-                        perTimestep[t].Add(squaredDifference[i], baseSquare[i], elements);
-                        perPrompt[first + i].Add(squaredDifference[i], baseSquare[i], elements);
-                    }
-                    for (int b = 0; b < perBlock.Length; b++)
-                    {
-                        var name = baseBlocks.BlockNames[b];
-                        perBlock[b].Add(baseBlocks[name], tunedBlocks[name].to(baseModel.Device));
-                    }
-                    baseBlocks.Clear();
-                    tunedBlocks.Clear();
-                    progress?.Invoke(++done, pairs);
-                }
+                total.Add(squaredDifference[i], baseSquare[i], elements);
+                perTimestep[batch.TimestepIndex].Add(squaredDifference[i], baseSquare[i], elements);
+                perPrompt[batch.First + i].Add(squaredDifference[i], baseSquare[i], elements);
             }
+            for (int b = 0; b < perBlock.Length; b++)
+            {
+                var name = baseBlocks.BlockNames[b];
+                perBlock[b].Add(baseBlocks[name], tunedBlocks[name].to(baseModel.Device));
+            }
+            baseBlocks.Clear();
+            tunedBlocks.Clear();
+            progress?.Invoke(++done, pairs);
         }
         return new PredictionDrift(
             prompts,
@@ -91,21 +76,6 @@ public static class PredictionDriftMeter
             throw new ArgumentException($"the models take different latents ({a.InChannels} channels at {a.SampleSize}² vs {b.InChannels} at {b.SampleSize}²): is the tuned model a fine-tune of this base?");
         if (baseModel.Schedule.PredictionType != tuned.Schedule.PredictionType)
             throw new ArgumentException($"the base model predicts {baseModel.Schedule.PredictionType} but the tuned one {tuned.Schedule.PredictionType}; their predictions cannot be compared");
-    }
-
-    static Tensor Encode(StableDiffusionModel model, IReadOnlyList<string> prompts, int clipSkip) =>
-        new PromptEncoder(model.Tokenizer, model.TextEncoder, clipSkip).Encode(prompts).to(model.Dtype);
-
-    /// <summary>One seed's clean latents and noise [1, C, H, W], float32 on the base model's device.</summary>
-    static (Tensor Latents, Tensor Noise) Draw(StableDiffusionModel model, long seed)
-    {
-        var config = model.Unet.Config;
-        long[] shape = [1, config.InChannels, config.SampleSize, config.SampleSize];
-        using var generator = new Generator(0, CPU);
-        generator.manual_seed(seed);
-        var latents = randn(shape, ScalarType.Float32, CPU, generator: generator).to(model.Device);
-        var noise = randn(shape, ScalarType.Float32, CPU, generator: generator).to(model.Device);
-        return (latents, noise);
     }
 
     /// <summary>Σ(tuned − base)² and Σbase² of each batch item, in float64.</summary>

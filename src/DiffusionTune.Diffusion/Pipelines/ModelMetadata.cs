@@ -23,6 +23,12 @@ public static class ModelMetadata
     /// <summary>A LoRA whose per-block strengths <c>merge --lora</c> baked in: a JSON object <c>{source, alpha}</c>.</summary>
     public const string LoraBlockStrengths = "diffusiontune.block_strengths";
 
+    /// <summary>
+    /// A model or LoRA written by <c>calibrate</c>: a JSON object <c>{base, tuned, loras, alpha, budget, general_drift,
+    /// concept_fidelity}</c> (the chosen strengths and what they measured).
+    /// </summary>
+    public const string Calibration = "diffusiontune.calibration";
+
     /// <summary>A LoRA made by <c>extract-lora</c>: a JSON object saying from which models, how ranks were chosen, and what it retains.</summary>
     public const string LoraExtraction = "diffusiontune.extraction";
 

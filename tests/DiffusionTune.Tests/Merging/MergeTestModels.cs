@@ -50,4 +50,12 @@ static class MergeTestModels
         }
         Assert.Equal(compared, actualTensors.Count);
     }
+
+    /// <summary>Asserts that both models hold the same tensors within <paramref name="tolerance"/> (relative and absolute).</summary>
+    public static void AssertClose(StableDiffusionModel expected, StableDiffusionModel actual, double tolerance)
+    {
+        var actualTensors = Tensors(actual).ToDictionary(t => (t.Component, t.Name), t => t.Tensor);
+        foreach (var (component, name, tensor) in Tensors(expected).Where(t => t.Tensor.is_floating_point()))
+            TensorAssert.Close(tensor, actualTensors[(component, name)], tolerance, tolerance, $"{component.FolderName()}/{name}");
+    }
 }

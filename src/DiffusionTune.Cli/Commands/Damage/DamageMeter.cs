@@ -22,9 +22,7 @@ public static class DamageMeter
         bool shapesWorld = EmbeddedModel.IsFamilyOf(baseModel);
         if (request.EvaluationSeeds is not null && !shapesWorld)
             throw new ArgumentException($"the evaluator judges shapes-world models only, and {basePath} is not the embedded model or a fine-tune of it");
-        var generalPrompts = GeneralPrompts.WithUnconditional(request.PromptsFile is { } file ? ReadPrompts(file)
-            : shapesWorld ? ReadPrompts(EmbeddedModel.GeneralPromptsFile)
-            : GeneralPrompts.StableDiffusion);
+        var generalPrompts = GeneralPromptsFor(baseModel, request.PromptsFile);
         using var tuned = AdaptedModel.Apply(request.Loading.Load(tunedPath), request.Adapters);
 
         PredictionDrift? general = null, concept = null;
@@ -49,6 +47,15 @@ public static class DamageMeter
                 : null,
         };
     }
+
+    /// <summary>
+    /// The general prompts to measure damage on, with the unconditional one: <paramref name="promptsFile"/>'s, else the
+    /// shapes world's for its models and <see cref="GeneralPrompts.StableDiffusion"/> for others.
+    /// </summary>
+    public static IReadOnlyList<string> GeneralPromptsFor(StableDiffusionModel baseModel, string? promptsFile) =>
+        GeneralPrompts.WithUnconditional(promptsFile is { } file ? ReadPrompts(file)
+            : EmbeddedModel.IsFamilyOf(baseModel) ? ReadPrompts(EmbeddedModel.GeneralPromptsFile)
+            : GeneralPrompts.StableDiffusion);
 
     static IReadOnlyList<string> ReadPrompts(string path) => [.. EvaluationPromptFile.Read(path).Select(p => p.Text)];
 
