@@ -55,8 +55,9 @@ public static class PredictionDriftMeter
                     int count = Math.Min(settings.BatchSize, prompts.Count - first);
                     var timesteps = full([count], settings.Timesteps[t], ScalarType.Int64, baseModel.Device);
                     var noisy = schedule.AddNoise(latents.expand(count, -1, -1, -1), noise.expand(count, -1, -1, -1), timesteps);
-                    var basePrediction = baseModel.Unet.call(noisy.to(baseModel.Dtype), timesteps, baseContext.narrow(0, first, count));
-                    var tunedPrediction = tuned.Unet.call(noisy.to(tuned.Dtype, tuned.Device), timesteps.to(tuned.Device), tunedContext.narrow(0, first, count));
+                    var batchPrompts = prompts.Skip(first).Take(count).ToList();
+                    var basePrediction = Predict(baseModel, noisy, timesteps, baseContext.narrow(0, first, count), batchPrompts);
+                    var tunedPrediction = Predict(tuned, noisy, timesteps, tunedContext.narrow(0, first, count), batchPrompts);
                     var (squaredDifference, baseSquare) = PerSampleSums(basePrediction, tunedPrediction.to(basePrediction.device));
                     long elements = basePrediction[0].numel();
                     for (int i = 0; i < count; i++)
@@ -94,7 +95,14 @@ public static class PredictionDriftMeter
     }
 
     static Tensor Encode(StableDiffusionModel model, IReadOnlyList<string> prompts, int clipSkip) =>
-        new PromptEncoder(model.Tokenizer, model.TextEncoder, clipSkip).Encode(prompts).to(model.Dtype);
+        new PromptEncoder(model.Tokenizer, model.TextEncoder, clipSkip, gates: model.Gates).Encode(prompts).to(model.Dtype);
+
+    /// <summary><paramref name="model"/>'s noise prediction, its prompt-gated adapters opened for the batch's prompts.</summary>
+    static Tensor Predict(StableDiffusionModel model, Tensor noisy, Tensor timesteps, Tensor context, IReadOnlyList<string> prompts)
+    {
+        using var gates = model.Gates.Open(prompts);
+        return model.Unet.call(noisy.to(model.Dtype, model.Device), timesteps.to(model.Device), context);
+    }
 
     /// <summary>One seed's clean latents and noise [1, C, H, W], float32 on the base model's device.</summary>
     static (Tensor Latents, Tensor Noise) Draw(StableDiffusionModel model, long seed)
