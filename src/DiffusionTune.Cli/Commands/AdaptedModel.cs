@@ -5,34 +5,42 @@ namespace DiffusionTune.Cli.Commands;
 /// <summary>The adapters a command applies to a model, as the user gave them.</summary>
 public sealed record ModelAdapters
 {
-    /// <summary>LoRA-family files, merged in this order.</summary>
+    /// <summary>LoRA-family files: those without a trigger merged in this order, those with one hooked in, gated.</summary>
     public IReadOnlyList<LoraArgument> Loras { get; init; } = [];
 
     /// <summary>A folder of textual-inversion embeddings (or one embedding file), or null.</summary>
     public string? Embeddings { get; init; }
 
-    /// <summary>Hypernetworks as <c>FILE[:STRENGTH]</c>, chained in this order.</summary>
+    /// <summary>Hypernetworks as <c>FILE[:STRENGTH][@TRIGGER]</c>, chained in this order.</summary>
     public IReadOnlyList<string> Hypernetworks { get; init; } = [];
+
+    /// <summary>Gate every LoRA and hypernetwork given without a trigger on the trigger word its file records (<c>--gated</c>).</summary>
+    public bool Gated { get; init; }
 }
 
 /// <summary>
-/// A loaded model with <see cref="ModelAdapters"/> applied, as <c>generate</c> applies them: LoRAs merged into the
-/// weights, embeddings registered, hypernetworks hooked into the UNet. Owns the model; Dispose frees both.
+/// A loaded model with <see cref="ModelAdapters"/> applied, as <c>generate</c> applies them: ungated LoRAs merged into
+/// the weights (the fast path), gated ones hooked in per batch row, embeddings registered, hypernetworks hooked into the
+/// UNet. Owns the model; Dispose frees both.
 /// </summary>
 public sealed class AdaptedModel : IDisposable
 {
+    readonly GatedLoraApplication _gatedLoras;
     readonly HypernetworkApplication _hypernetworks;
 
-    AdaptedModel(StableDiffusionModel model, IReadOnlyList<AppliedLora> loras, IReadOnlyList<LoadedEmbedding> embeddings, HypernetworkApplication hypernetworks)
+    AdaptedModel(StableDiffusionModel model, IReadOnlyList<AppliedLora> mergedLoras, GatedLoraApplication gatedLoras, IReadOnlyList<LoadedEmbedding> embeddings,
+        HypernetworkApplication hypernetworks)
     {
         Model = model;
-        Loras = loras;
+        Loras = [.. mergedLoras, .. gatedLoras.Applied];
         Embeddings = embeddings;
+        _gatedLoras = gatedLoras;
         _hypernetworks = hypernetworks;
     }
 
     public StableDiffusionModel Model { get; }
 
+    /// <summary>The merged LoRAs, then the gated ones (<see cref="AppliedLora.Trigger"/>).</summary>
     public IReadOnlyList<AppliedLora> Loras { get; }
 
     public IReadOnlyList<LoadedEmbedding> Embeddings { get; }
@@ -42,14 +50,18 @@ public sealed class AdaptedModel : IDisposable
     /// <summary>Applies <paramref name="adapters"/> to <paramref name="model"/>, which it then owns (and disposes when applying fails).</summary>
     public static AdaptedModel Apply(StableDiffusionModel model, ModelAdapters adapters)
     {
+        GatedLoraApplication? gatedLoras = null;
         try
         {
-            var loras = LoraMerging.MergeInto(model, adapters.Loras);
+            var loras = adapters.Loras.Select(l => l with { Trigger = AdapterTrigger.Resolve(l.Path, l.Trigger, adapters.Gated, "--lora") }).ToList();
+            var merged = LoraMerging.MergeInto(model, [.. loras.Where(l => l.Trigger is null)]);
+            gatedLoras = GatedLoraApplication.Attach(model, [.. loras.Where(l => l.Trigger is not null)]);
             var embeddings = adapters.Embeddings is null ? [] : EmbeddingLoading.LoadInto(model, adapters.Embeddings);
-            return new AdaptedModel(model, loras, embeddings, HypernetworkApplication.Attach(model, adapters.Hypernetworks));
+            return new AdaptedModel(model, merged, gatedLoras, embeddings, HypernetworkApplication.Attach(model, adapters.Hypernetworks, adapters.Gated));
         }
         catch
         {
+            gatedLoras?.Dispose();
             model.Dispose();
             throw;
         }
@@ -58,6 +70,7 @@ public sealed class AdaptedModel : IDisposable
     public void Dispose()
     {
         _hypernetworks.Dispose();
+        _gatedLoras.Dispose();
         Model.Dispose();
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Text.RegularExpressions;
 using DiffusionTune.Diffusion.Pipelines;
+using DiffusionTune.Models.Adapters;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands;
@@ -27,11 +27,7 @@ public static class EmbeddingLoading
     /// <summary>A1111's "TI hashes" value for the embeddings a prompt uses: <c>name: hash, …</c>; null when it uses none.</summary>
     public static string? HashesText(IEnumerable<LoadedEmbedding> embeddings, params string[] prompts)
     {
-        var used = embeddings.Where(e => prompts.Any(prompt => Mentions(prompt, e.Name))).Select(e => $"{e.Name.Replace(":", "").Replace(",", "")}: {e.ShortHash}").ToList();
+        var used = embeddings.Where(e => prompts.Any(prompt => PromptWord.Occurs(prompt, e.Name))).Select(e => $"{e.Name.Replace(":", "").Replace(",", "")}: {e.ShortHash}").ToList();
         return used.Count == 0 ? null : string.Join(", ", used);
     }
-
-    /// <summary>Whether the trigger word occurs as a whole word, ignoring case, as the tokenizer matches it.</summary>
-    static bool Mentions(string prompt, string word) =>
-        Regex.IsMatch(prompt, $@"(?<![\p{{L}}\p{{N}}_]){Regex.Escape(word)}(?![\p{{L}}\p{{N}}_])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 }

@@ -30,5 +30,12 @@ public static class FileStrengthArgument
         return (Existing(text, what), 1.0);
     }
 
+    /// <summary>Whether <paramref name="text"/> is an existing file, or one followed by <c>:</c> and anything.</summary>
+    public static bool NamesFile(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        return File.Exists(text) || (colon > 0 && File.Exists(text[..colon]));
+    }
+
     static string Existing(string path, string what) => File.Exists(path) ? path : throw new ModelFileException(path, $"{what} file not found");
 }

@@ -9,9 +9,13 @@ namespace DiffusionTune.Cli.Commands;
 
 /// <summary>A hypernetwork applied during generation, as image metadata and manifests name it.</summary>
 /// <param name="ShortHash">A1111's 10-digit hypernetwork hash.</param>
-public sealed record AppliedHypernetwork(string Name, string ShortHash, double Strength, string Path);
+/// <param name="Trigger">The word a prompt must contain for the hypernetwork to apply; null when it applies to every prompt.</param>
+public sealed record AppliedHypernetwork(string Name, string ShortHash, double Strength, string Path, string? Trigger = null);
 
-/// <summary>Reads <c>--hypernetwork FILE[:STRENGTH]</c> files and hooks them into a model's UNet for the command's lifetime.</summary>
+/// <summary>
+/// Reads <c>--hypernetwork FILE[:STRENGTH][@TRIGGER]</c> files and hooks them into a model's UNet for the command's
+/// lifetime; one with a trigger is gated on it (<see cref="StableDiffusionModel.Gates"/>).
+/// </summary>
 public sealed class HypernetworkApplication : IDisposable
 {
     readonly List<Hypernetwork> _networks;
@@ -27,8 +31,8 @@ public sealed class HypernetworkApplication : IDisposable
     /// <summary>The repeatable <c>--hypernetwork</c> option.</summary>
     public static Option<string[]> Option() => new("--hypernetwork")
     {
-        Description = "An A1111 hypernetwork (.pt, read safely, or DiffusionTune's .safetensors) applied at STRENGTH (default 1); repeat to chain several",
-        HelpName = "FILE[:STRENGTH]",
+        Description = "An A1111 hypernetwork (.pt, read safely, or DiffusionTune's .safetensors) applied at STRENGTH (default 1), only to prompts containing TRIGGER when given; repeat to chain several",
+        HelpName = "FILE[:STRENGTH][@TRIGGER]",
         Arity = ArgumentArity.ZeroOrMore,
         AllowMultipleArgumentsPerToken = false,
     };
@@ -36,23 +40,28 @@ public sealed class HypernetworkApplication : IDisposable
     /// <summary>What was applied, in order.</summary>
     public IReadOnlyList<AppliedHypernetwork> Applied { get; }
 
-    /// <summary>Reads every <c>FILE[:STRENGTH]</c> argument's file and hooks them all into <paramref name="model"/>'s UNet, chained in order.</summary>
-    public static HypernetworkApplication Attach(StableDiffusionModel model, IReadOnlyList<string> arguments) =>
-        Attach(model, arguments.Select(argument => FileStrengthArgument.Parse(argument, "--hypernetwork", "hypernetwork")).ToList());
+    /// <summary>
+    /// Reads every <c>FILE[:STRENGTH][@TRIGGER]</c> argument's file and hooks them all into <paramref name="model"/>'s
+    /// UNet, chained in order; with <paramref name="gated"/> a file without <c>@TRIGGER</c> is gated on the trigger it records.
+    /// </summary>
+    public static HypernetworkApplication Attach(StableDiffusionModel model, IReadOnlyList<string> arguments, bool gated = false) =>
+        Attach(model, arguments.Select(argument => GatedFileArgument.Parse(argument, "--hypernetwork", "hypernetwork"))
+            .Select(file => file with { Trigger = AdapterTrigger.Resolve(file.Path, file.Trigger, gated, "--hypernetwork") })
+            .ToList());
 
-    /// <summary>Reads every file and hooks them all into <paramref name="model"/>'s UNet at their strengths, chained in order.</summary>
-    public static HypernetworkApplication Attach(StableDiffusionModel model, IReadOnlyList<(string Path, double Strength)> files)
+    /// <summary>Reads every file and hooks them all into <paramref name="model"/>'s UNet at their strengths, chained in order, each gated on its trigger when it has one.</summary>
+    public static HypernetworkApplication Attach(StableDiffusionModel model, IReadOnlyList<(string Path, double Strength, string? Trigger)> files)
     {
         var networks = new List<Hypernetwork>();
         HypernetworkHooks? hooks = null;
         try
         {
             var weighted = new List<WeightedHypernetwork>();
-            foreach (var (path, strength) in files)
+            foreach (var (path, strength, trigger) in files)
             {
                 var network = HypernetworkFile.Read(path);
                 networks.Add(network);
-                weighted.Add(new WeightedHypernetwork(network, strength));
+                weighted.Add(new WeightedHypernetwork(network, strength) { Gate = trigger is null ? null : model.Gates.Add(trigger) });
             }
             if (weighted.Count == 0) return new HypernetworkApplication(networks, null, []);
             hooks = HypernetworkHooks.Attach(model.Unet, weighted);
@@ -65,7 +74,7 @@ public sealed class HypernetworkApplication : IDisposable
                 if (unused.Count > 0)
                     AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {network.Name}: this model has no attention context of width {string.Join(", ", unused)}; those modules are unused");
             }
-            var applied = weighted.Select(w => new AppliedHypernetwork(w.Network.Name, w.Network.ShortHash, w.Strength, w.Network.FilePath)).ToList();
+            var applied = weighted.Select(w => new AppliedHypernetwork(w.Network.Name, w.Network.ShortHash, w.Strength, w.Network.FilePath, w.Gate?.Trigger)).ToList();
             return new HypernetworkApplication(networks, hooks, applied);
         }
         catch

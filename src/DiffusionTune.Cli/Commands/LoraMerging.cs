@@ -7,9 +7,15 @@ using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands;
 
-/// <summary>A LoRA merged into a model, as image metadata and manifests name it.</summary>
+/// <summary>A LoRA applied to a model, as image metadata and manifests name it.</summary>
 /// <param name="ShortHash">A1111's 12-digit LoRA hash.</param>
-public sealed record AppliedLora(string Name, string ShortHash, double Strength, string Path);
+/// <param name="Trigger">The word a prompt must contain for the LoRA to apply; null when it applies to every prompt (merged).</param>
+public sealed record AppliedLora(string Name, string ShortHash, double Strength, string Path, string? Trigger = null)
+{
+    /// <summary>The record of <paramref name="network"/>, read for <paramref name="argument"/>.</summary>
+    public static AppliedLora Of(LoraNetwork network, LoraArgument argument) =>
+        new(network.Name, network.ShortHash, argument.Strength, network.FilePath, argument.Trigger);
+}
 
 /// <summary>Reads <c>--lora</c> files for a loaded model, reports the keys they skip, and merges them into its weights.</summary>
 public static class LoraMerging
@@ -42,7 +48,7 @@ public static class LoraMerging
             foreach (var lora in loras) networks.Add(Read(lora.Path, layers.Targets, lora.Strength));
             var weighted = networks.Select((n, i) => new WeightedLora(n.Layers, loras[i].Strength) { BlockStrengths = blockStrengths });
             var merged = MergedLoras.Merge(layers, weighted, restorable);
-            return (merged, networks.Select((n, i) => new AppliedLora(n.Name, n.ShortHash, loras[i].Strength, n.FilePath)).ToList());
+            return (merged, networks.Select((n, i) => AppliedLora.Of(n, loras[i])).ToList());
         }
         finally
         {

@@ -54,11 +54,17 @@ public static class DriftInputs
 
     /// <summary>The UNet conditioning of <paramref name="prompts"/>, each encoded by <paramref name="model"/>'s own tokenizer and text encoder, in its dtype.</summary>
     public static Tensor Encode(StableDiffusionModel model, IReadOnlyList<string> prompts, int clipSkip) =>
-        new PromptEncoder(model.Tokenizer, model.TextEncoder, clipSkip).Encode(prompts).to(model.Dtype);
+        new PromptEncoder(model.Tokenizer, model.TextEncoder, clipSkip, gates: model.Gates).Encode(prompts).to(model.Dtype);
 
-    /// <summary><paramref name="model"/>'s noise prediction for one batch, run on its own device and dtype.</summary>
-    public static Tensor Predict(StableDiffusionModel model, Batch batch, Tensor context) =>
-        model.Unet.call(batch.Noisy.to(model.Dtype, model.Device), batch.Timesteps.to(model.Device), context.narrow(0, batch.First, batch.Count));
+    /// <summary>
+    /// <paramref name="model"/>'s noise prediction for one batch of <paramref name="prompts"/> (the whole list, as
+    /// encoded into <paramref name="context"/>), run on its own device and dtype, its prompt-gated adapters opened for the batch's prompts.
+    /// </summary>
+    public static Tensor Predict(StableDiffusionModel model, Batch batch, Tensor context, IReadOnlyList<string> prompts)
+    {
+        using var gates = model.Gates.Open([.. prompts.Skip(batch.First).Take(batch.Count)]);
+        return model.Unet.call(batch.Noisy.to(model.Dtype, model.Device), batch.Timesteps.to(model.Device), context.narrow(0, batch.First, batch.Count));
+    }
 
     /// <summary>One seed's clean latents and noise [1, C, H, W], float32 on the model's device.</summary>
     static (Tensor Latents, Tensor Noise) Draw(StableDiffusionModel model, long seed)

@@ -26,7 +26,7 @@ public static class NoisePredictions
             {
                 using var context = DriftInputs.Encode(model, prompts, settings.ClipSkip);
                 foreach (var batch in batches)
-                    predictions.Add(DriftInputs.Predict(model, batch, context).to(ScalarType.Float32, CPU).DetachFromDisposeScope());
+                    predictions.Add(DriftInputs.Predict(model, batch, context, prompts).to(ScalarType.Float32, CPU).DetachFromDisposeScope());
             }
             return cat(predictions, 0);
         }

@@ -42,8 +42,8 @@ public static class PredictionDriftMeter
         int pairs = DriftInputs.BatchCount(prompts.Count, settings), done = 0;
         foreach (var batch in batches)
         {
-            var basePrediction = DriftInputs.Predict(baseModel, batch, baseContext);
-            var tunedPrediction = DriftInputs.Predict(tuned, batch, tunedContext);
+            var basePrediction = DriftInputs.Predict(baseModel, batch, baseContext, prompts);
+            var tunedPrediction = DriftInputs.Predict(tuned, batch, tunedContext, prompts);
             var (squaredDifference, baseSquare) = PerSampleSums(basePrediction, tunedPrediction.to(basePrediction.device));
             long elements = basePrediction[0].numel();
             for (int i = 0; i < batch.Count; i++)

@@ -32,6 +32,12 @@ public static class ModelMetadata
     /// <summary>A LoRA made by <c>extract-lora</c>: a JSON object saying from which models, how ranks were chosen, and what it retains.</summary>
     public const string LoraExtraction = "diffusiontune.extraction";
 
+    /// <summary>
+    /// The word that names what a trained adapter or model learned (the instance prompt's identifier, e.g. <c>sks</c>):
+    /// the trigger <c>--gated</c> gates it on when none is given.
+    /// </summary>
+    public const string Trigger = "diffusiontune.trigger";
+
     /// <summary>Tokenizers larger than this (the 49k-entry CLIP vocabulary is ~1.7 MB) are not embedded.</summary>
     public const int MaxEmbeddedTokenizerBytes = 256 * 1024;
 }

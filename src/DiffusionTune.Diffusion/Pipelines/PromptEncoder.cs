@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Adapters;
 using DiffusionTune.Models.Clip;
 using static TorchSharp.torch;
 
@@ -6,7 +7,8 @@ namespace DiffusionTune.Diffusion.Pipelines;
 /// <summary>
 /// Turns prompts into the UNet's text conditioning: tokenize (A1111 weights, optional 75-token chunking), encode each
 /// 77-token chunk with the text encoder (with clip skip), scale each token's features by its weight and restore the
-/// chunk's mean as A1111 does, then concatenate the chunks along the sequence.
+/// chunk's mean as A1111 does, then concatenate the chunks along the sequence. Each prompt is encoded with the
+/// prompt-gated adapters its own prompt opens (<see cref="PromptGates"/>).
 /// </summary>
 public sealed class PromptEncoder
 {
@@ -14,9 +16,13 @@ public sealed class PromptEncoder
     readonly ClipTextModel _textEncoder;
     readonly int _clipSkip;
     readonly ClipTokenizeOptions _options;
+    readonly PromptGates? _gates;
 
-    public PromptEncoder(ClipTokenizer tokenizer, ClipTextModel textEncoder, int clipSkip = 1, LongPromptHandling longPrompts = LongPromptHandling.Truncate)
+    /// <param name="gates">The text encoder's prompt-gated adapters (<see cref="StableDiffusionModel.Gates"/>), or null when it has none.</param>
+    public PromptEncoder(ClipTokenizer tokenizer, ClipTextModel textEncoder, int clipSkip = 1, LongPromptHandling longPrompts = LongPromptHandling.Truncate,
+        PromptGates? gates = null)
     {
+        _gates = gates;
         _tokenizer = tokenizer;
         _textEncoder = textEncoder;
         _clipSkip = clipSkip;
@@ -27,7 +33,10 @@ public sealed class PromptEncoder
     /// Encodes <paramref name="prompts"/> to [B, 77·chunks, D]; every prompt gets at least
     /// <paramref name="minimumChunks"/> chunks, and all get as many as the longest (extra chunks encode the empty prompt).
     /// </summary>
-    public Tensor Encode(IReadOnlyList<string> prompts, int minimumChunks = 1)
+    public Tensor Encode(IReadOnlyList<string> prompts, int minimumChunks = 1) => Encode(prompts, minimumChunks, gatedBy: prompts);
+
+    /// <summary>As <see cref="Encode(IReadOnlyList{string}, int)"/>, prompt i encoded with the gated adapters that <paramref name="gatedBy"/>[i] opens.</summary>
+    Tensor Encode(IReadOnlyList<string> prompts, int minimumChunks, IReadOnlyList<string> gatedBy)
     {
         using var scope = NewDisposeScope();
         var tokenized = prompts.Select(p => _tokenizer.TokenizeWeighted(p, _options)).ToList();
@@ -36,8 +45,10 @@ public sealed class PromptEncoder
         var device = _textEncoder.parameters().First().device;
 
         var perPrompt = new List<Tensor>();
-        foreach (var prompt in tokenized)
+        for (int p = 0; p < tokenized.Count; p++)
         {
+            var prompt = tokenized[p];
+            using var gates = _gates?.Open([gatedBy[p]]);
             var pieces = new List<Tensor>();
             for (int c = 0; c < chunks; c++)
             {
@@ -51,11 +62,15 @@ public sealed class PromptEncoder
         return scope.MoveToOuter(cat(perPrompt, 0));
     }
 
-    /// <summary>Encodes the positive and negative prompts of a batch to conditionings of equal length.</summary>
+    /// <summary>
+    /// Encodes the positive and negative prompts of a batch to conditionings of equal length. Negative prompt i is gated
+    /// by positive prompt i: the unconditional pass of an image belongs to that image's prompt, so an adapter its prompt
+    /// triggers applies to both passes, as it would ungated.
+    /// </summary>
     public (Tensor Positive, Tensor Negative) EncodePair(IReadOnlyList<string> prompts, IReadOnlyList<string> negativePrompts)
     {
         var positive = Encode(prompts);
-        var negative = Encode(negativePrompts, ChunkCount(positive));
+        var negative = Encode(negativePrompts, ChunkCount(positive), gatedBy: prompts);
         if (ChunkCount(negative) > ChunkCount(positive))
         {
             positive.Dispose();

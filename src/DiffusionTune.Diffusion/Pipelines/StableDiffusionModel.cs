@@ -1,3 +1,4 @@
+using DiffusionTune.Models.Adapters;
 using DiffusionTune.Diffusion.Schedules;
 using DiffusionTune.IO;
 using DiffusionTune.IO.Formats;
@@ -45,6 +46,12 @@ public sealed class StableDiffusionModel : IDisposable
 
     /// <summary>The folder or file this model was loaded from.</summary>
     public string SourcePath { get; }
+
+    /// <summary>
+    /// The adapters applied only to prompts containing their trigger word. Every call of the UNet or the text encoder
+    /// opens these for its batch rows' prompts (<see cref="PromptGates.Open"/>), as the pipeline and the drift meter do.
+    /// </summary>
+    public PromptGates Gates { get; } = new();
 
     /// <summary>The name A1111 shows: the file or folder name without extension.</summary>
     public string Name => Path.GetFileNameWithoutExtension(SourcePath.TrimEnd(Path.DirectorySeparatorChar));

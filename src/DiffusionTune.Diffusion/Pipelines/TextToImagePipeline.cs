@@ -6,7 +6,8 @@ namespace DiffusionTune.Diffusion.Pipelines;
 /// <summary>
 /// Text-to-image sampling with classifier-free guidance, as diffusers' StableDiffusionPipeline does it: start from
 /// seeded noise, denoise with the chosen sampler, decode with the VAE. Latents are kept in float32 between steps; the
-/// models compute in the model's dtype.
+/// models compute in the model's dtype. Prompt-gated adapters (<see cref="StableDiffusionModel.Gates"/>) are opened
+/// around every text-encoder and UNet call for the prompts of that call's rows.
 /// </summary>
 public sealed class TextToImagePipeline
 {
@@ -23,14 +24,14 @@ public sealed class TextToImagePipeline
         request.Validate(_model);
         using var scope = NewDisposeScope();
         using var _ = inference_mode();
-        var encoder = new PromptEncoder(_model.Tokenizer, _model.TextEncoder, request.ClipSkip, request.LongPrompts);
+        var encoder = new PromptEncoder(_model.Tokenizer, _model.TextEncoder, request.ClipSkip, request.LongPrompts, _model.Gates);
         var prompts = Enumerable.Repeat(request.Prompt, request.BatchSize).ToArray();
         var negatives = Enumerable.Repeat(request.NegativePrompt, request.BatchSize).ToArray();
         var (positive, negative) = encoder.EncodePair(prompts, negatives);
 
         using var noise = new BatchNoiseSource(request.Seeds);
         long[] latentShape = [request.BatchSize, _model.Unet.Config.InChannels, request.Height / _model.VaeScaleFactor, request.Width / _model.VaeScaleFactor];
-        var latents = Denoise(positive, negative, request.GuidanceScale, request.Sampler, request.Steps, latentShape, noise, onStep, cancellation);
+        var latents = Denoise(positive, negative, request.GuidanceScale, request.Sampler, request.Steps, latentShape, noise, onStep, cancellation, prompts);
         return scope.MoveToOuter(Decode(latents));
     }
 
@@ -38,8 +39,12 @@ public sealed class TextToImagePipeline
     /// The sampling loop: from <paramref name="noise"/>'s first draw (scaled by the sampler's initial sigma) to clean
     /// latents, guided by <paramref name="positive"/> against <paramref name="negative"/>. Returns float32 latents.
     /// </summary>
+    /// <param name="prompts">
+    /// The prompt of each latent, which opens the model's prompt-gated adapters for both its passes (the unconditional
+    /// one too); needed only when the model has gated adapters.
+    /// </param>
     public Tensor Denoise(Tensor positive, Tensor negative, double guidanceScale, SamplerChoice samplerChoice, int steps,
-        long[] latentShape, INoiseSource noise, StepCallback? onStep = null, CancellationToken cancellation = default)
+        long[] latentShape, INoiseSource noise, StepCallback? onStep = null, CancellationToken cancellation = default, IReadOnlyList<string>? prompts = null)
     {
         using var scope = NewDisposeScope();
         using var sampler = SamplerFactory.Create(samplerChoice, _model.Schedule, steps, noise);
@@ -47,6 +52,8 @@ public sealed class TextToImagePipeline
         var dtype = _model.Dtype;
         bool guided = guidanceScale != 1.0;
         var context = guided ? cat([negative, positive], 0).to(dtype) : positive.to(dtype);
+        // The UNet's rows are [negatives…, positives…] when guided; both halves belong to the same images' prompts.
+        IReadOnlyList<string>? rowPrompts = prompts is null ? null : guided ? [.. prompts, .. prompts] : prompts;
 
         var latents = noise.Draw(latentShape, device, ScalarType.Float32) * sampler.InitNoiseSigma;
         for (int i = 0; i < sampler.Timesteps.Count; i++)
@@ -56,6 +63,7 @@ public sealed class TextToImagePipeline
             var input = sampler.ScaleModelInput(latents, i).to(dtype);
             var timestep = tensor(sampler.Timesteps[i], ScalarType.Float32, device);
             Tensor prediction;
+            using var gates = _model.Gates.Open(rowPrompts);
             if (guided)
             {
                 var both = _model.Unet.call(cat([input, input], 0), timestep, context).to(ScalarType.Float32).chunk(2, 0);

@@ -7,7 +7,11 @@ using static TorchSharp.torch;
 namespace DiffusionTune.Models.Adapters;
 
 /// <summary>A hypernetwork and the strength it applies at.</summary>
-public sealed record WeightedHypernetwork(Hypernetwork Network, double Strength);
+public sealed record WeightedHypernetwork(Hypernetwork Network, double Strength)
+{
+    /// <summary>Applies the network only to the batch rows whose prompt has this gate's trigger; null applies it to all.</summary>
+    public AdapterGate? Gate { get; init; }
+}
 
 /// <summary>
 /// Applies A1111 hypernetworks to a UNet through forward pre-hooks on the key and value projections (<c>to_k</c>,
@@ -16,7 +20,7 @@ public sealed record WeightedHypernetwork(Hypernetwork Network, double Strength)
 /// Cross-attention contexts are the text features (768 wide in SD 1.x); self-attention contexts are the hidden states
 /// (320, 640, 1280), so modules of those widths change self-attention. Several hypernetworks apply one after another,
 /// in order. The MLPs compute in float32 on the UNet's device; the weights are copied there and owned by this object.
-/// Dispose removes the hooks.
+/// A gated network changes only the rows its <see cref="WeightedHypernetwork.Gate"/> opens. Dispose removes the hooks.
 /// </summary>
 public sealed class HypernetworkHooks : IDisposable
 {
@@ -47,13 +51,17 @@ public sealed class HypernetworkHooks : IDisposable
                 hooks._contextWidths.Add(width);
                 var chain = networks
                     .Where(n => n.Strength != 0 && n.Network.Modules.ContainsKey(width))
-                    .Select(n => (Layers: hooks.OnDevice(isKey ? n.Network.Modules[width].Key : n.Network.Modules[width].Value, device), n.Strength))
+                    .Select(n => (Layers: hooks.OnDevice(isKey ? n.Network.Modules[width].Key : n.Network.Modules[width].Value, device), n.Strength, n.Gate))
                     .ToList();
                 if (chain.Count == 0) continue;
                 var handle = projection.register_forward_pre_hook((_, context) =>
                 {
+                    var active = chain.Where(link => link.Gate?.AppliesToAny(context.shape[0]) != false).ToList();
+                    if (active.Count == 0) return context;
+                    // Rows a gate leaves out go to float32 and back unchanged: the round trip is exact.
                     var x = context.to(ScalarType.Float32);
-                    foreach (var (layers, strength) in chain) x = x + Mlp(layers, x) * strength;
+                    foreach (var (layers, strength, gate) in active)
+                        x = AdapterGate.AddTerm(gate, x, x, rows => Mlp(layers, rows) * strength);
                     return x.to(context.dtype);
                 });
                 hooks._removals.Add(handle.remove);

@@ -9,7 +9,8 @@ namespace DiffusionTune.Models.Adapters;
 /// layer's operation on the adapter's weight change (LoHa, LoKr, DoRA). This is how adapters are trained and how a
 /// strength can change between forward passes (<see cref="Strength"/>); for plain inference a merge is faster.
 /// Several attachments stack (their terms add); Dispose removes the hooks. Hooks run because the models call their
-/// leaf layers with <c>.call()</c>.
+/// leaf layers with <c>.call()</c>. A gated attachment (<see cref="AdapterGate"/>) adds its term only to the batch rows
+/// whose prompt contains its trigger.
 /// </summary>
 public sealed class LoraHooks : IDisposable
 {
@@ -24,9 +25,9 @@ public sealed class LoraHooks : IDisposable
     /// <summary>How many layers carry a hook.</summary>
     public int LayerCount => _contributions.Count;
 
-    /// <summary>Hooks <paramref name="adapters"/> into <paramref name="model"/>'s layers.</summary>
+    /// <summary>Hooks <paramref name="adapters"/> into <paramref name="model"/>'s layers, for the rows <paramref name="gate"/> opens (all when null).</summary>
     /// <exception cref="ArgumentException">An adapter names a layer the model lacks or gives it another shape.</exception>
-    public static LoraHooks Attach(AdaptableLayers model, IEnumerable<LoraLayer> adapters, double strength = 1.0)
+    public static LoraHooks Attach(AdaptableLayers model, IEnumerable<LoraLayer> adapters, double strength = 1.0, AdapterGate? gate = null)
     {
         var hooks = new LoraHooks(strength);
         try
@@ -38,9 +39,10 @@ public sealed class LoraHooks : IDisposable
                 hooks._contributions.Add(contribution);
                 var handle = layer.Module.register_forward_hook((_, input, output) =>
                 {
-                    if (hooks.Strength == 0) return output;
+                    double strength = hooks.Strength;
+                    if (strength == 0 || gate?.AppliesToAny(output.shape[0]) == false) return output;
                     using var scope = NewDisposeScope();
-                    return scope.MoveToOuter(output + contribution.Compute(input, hooks.Strength));
+                    return scope.MoveToOuter(AdapterGate.AddTerm(gate, output, input, rows => contribution.Compute(rows, strength)));
                 });
                 hooks._removals.Add(handle.remove);
             }

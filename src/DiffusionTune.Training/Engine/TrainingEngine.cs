@@ -76,7 +76,7 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
             foreach (var problem in latents.Warnings) log.Warning(problem);
             var batches = new TrainingBatchSource(planner, latents, device);
 
-            var metadata = Metadata(job, trainer.Info, options, model, images, classImages, resolution);
+            var metadata = Metadata(job, trainer.Info, options, model, images, classImages, resolution, concept);
             var output = new RunOutput(job.RunFolder, job.OutputFolder, job.OutputName, job.ModelFormat);
             using var run = new TrainerRun(trainer.Trainer, options, model, job.Engine, batches, output, concept, log, metadata, scalars);
             model.Unet.GradientCheckpointing = job.Engine.GradientCheckpointing;
@@ -134,7 +134,7 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
 
     /// <summary>The run's full configuration, written into every result file so any result can be reproduced from it.</summary>
     static Dictionary<string, string> Metadata(TrainJob job, TrainerInfo trainer, TrainerOptionValues options, StableDiffusionModel model,
-        TrainingImageSet images, TrainingImageSet? classImages, int resolution)
+        TrainingImageSet images, TrainingImageSet? classImages, int resolution, ConceptDescription concept)
     {
         string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
         var config = new
@@ -159,7 +159,7 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
             base_model = new { name = model.Name, hash = model.ShortHash, path = model.SourcePath },
             precision = job.Precision,
         };
-        return new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
             ["diffusiontune.config"] = JsonSerializer.Serialize(config, new JsonSerializerOptions { IncludeFields = true }),
             ["diffusiontune.trainer"] = $"{trainer.Name} {trainer.Version}",
@@ -184,5 +184,8 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
             ["ss_enable_bucket"] = job.AspectBuckets ? "True" : "False",
             ["ss_caption_dropout_rate"] = Text(job.CaptionDropout),
         };
+        // The identifier is what prompt-gated generation (--gated) triggers the result on.
+        if (concept.Identifier is { } identifier) metadata[ModelMetadata.Trigger] = identifier;
+        return metadata;
     }
 }

@@ -110,6 +110,7 @@ public class CalibrateCommandTests
         Assert.Equal(1, await CliApplication.RunAsync(["calibrate", .. common, "--lora", lora, "--concept-prompt", "a cat", "-o", scratch.File("exists.safetensors")]));
         Assert.Equal(1, await CliApplication.RunAsync(["calibrate", .. common, "--lora", lora, "--concept-prompt", "a cat", "-o", scratch.File("d.ckpt")]));
         Assert.Equal(1, await CliApplication.RunAsync(["calibrate", .. common, "--lora", lora, "--concept-prompt", "a cat", "-o", scratch.File("e"), "--max-evaluations", "3"]));
+        Assert.Equal(1, await CliApplication.RunAsync(["calibrate", .. common, "--lora", lora + "@sks", "--concept-prompt", "a sks cat", "-o", scratch.File("f.safetensors")]));
         Assert.False(File.Exists(scratch.File("b.calibration.json")));
     }
 }

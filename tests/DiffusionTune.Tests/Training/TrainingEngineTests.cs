@@ -68,6 +68,8 @@ public class TrainingEngineTests
         Assert.Equal("2", file.Metadata["ss_network_dim"]);
         Assert.Equal("6", file.Metadata["diffusiontune.step"]);
         Assert.Contains("\"name\":\"lora\"", file.Metadata["diffusiontune.config"]);
+        // The instance prompt's identifier, which --gated gates the LoRA on.
+        Assert.Equal("sks", file.Metadata[ModelMetadata.Trigger]);
 
         using var loaded = StableDiffusionModel.Load(model);
         var network = LoraNetwork.Read(Path.Combine(output, "lora.safetensors"), new AdaptableLayers(loaded.Unet, loaded.TextEncoder).Targets);

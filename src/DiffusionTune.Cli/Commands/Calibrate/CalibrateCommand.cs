@@ -28,6 +28,8 @@ public static class CalibrateCommand
             throw new ArgumentException("give the fine-tune to calibrate: --tuned MODEL (a checkpoint) and/or --lora FILE");
         if (request.ConceptPrompts.Count == 0)
             throw new ArgumentException("give at least one --concept-prompt (what the fine-tune learned, with its trigger words, e.g. \"a sks star\")");
+        if (request.Loras.FirstOrDefault(l => l.Trigger is not null) is { } gated)
+            throw new ArgumentException($"--lora {gated.Text}: a prompt-gated LoRA already leaves prompts without its trigger exactly as the base draws them, so there is nothing to calibrate; give the LoRA without @TRIGGER to calibrate its strengths");
         request.Search.Validate();
         var modelOutput = request.WritesLora ? null : ModelOutput.Resolve(request.Output, request.ModelFormat, "calibrate");
         var output = modelOutput?.Path ?? LoraStrengthBaking.CheckOutput(request.Output, "calibrate");

@@ -34,7 +34,7 @@ public sealed class AppliedAdapter : IDisposable
                 var (merge, loras) = LoraMerging.Merge(model, [new LoraArgument(adapter.Path, adapter.Strength)], restorable: true);
                 return new AppliedAdapter(merge, loras, null);
             case AdapterKind.Hypernetwork:
-                return new AppliedAdapter(null, [], HypernetworkApplication.Attach(model, [(adapter.Path, adapter.Strength)]));
+                return new AppliedAdapter(null, [], HypernetworkApplication.Attach(model, [(adapter.Path, adapter.Strength, null)]));
             default:
                 return new AppliedAdapter(null, [], null);
         }

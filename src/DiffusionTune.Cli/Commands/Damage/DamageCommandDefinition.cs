@@ -14,7 +14,7 @@ public static class DamageCommandDefinition
         var defaults = new DriftSettings();
         var baseModel = new Option<string?>("--base") { Description = "The base model: a diffusers folder or single .safetensors file (default: the embedded shapes-world model)" };
         var tuned = new Option<string?>("--tuned") { Description = "The fine-tuned model (default: the base, so that --lora, --embeddings and --hypernetwork alone are measured)" };
-        var adapters = new AdapterOptions("A LoRA-family file applied to the tuned model at STRENGTH (default 1); repeat to stack several");
+        var adapters = new AdapterOptions("A LoRA-family file applied to the tuned model at STRENGTH (default 1), only to prompts containing TRIGGER when given as FILE@TRIGGER; repeat to stack several");
         var prompts = new Option<string?>("--prompts") { Description = "General prompts, one per line (# starts a comment); default: the shapes world's general prompts for its models, a built-in set for others. The empty prompt is always added" };
         var conceptPrompts = new Option<string[]>("--concept-prompt") { Description = "A prompt of what the fine-tune learned, e.g. \"a sks star\" (repeatable): its drift is the concept change", DefaultValueFactory = _ => [] };
         var seeds = new Option<int>("--seeds") { Description = "Latent and noise draws per prompt", DefaultValueFactory = _ => defaults.Seeds };

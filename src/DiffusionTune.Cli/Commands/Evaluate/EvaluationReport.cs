@@ -22,9 +22,10 @@ public static class EvaluationReport
             ["model"] = sources.Model,
             ["adapters"] = new JsonObject
             {
-                ["loras"] = new JsonArray([.. sources.Adapters.Loras.Select(lora => JsonValue.Create($"{lora.Path}:{lora.Strength.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"))]),
+                ["loras"] = new JsonArray([.. sources.Adapters.Loras.Select(lora => JsonValue.Create(lora.Text))]),
                 ["embeddings"] = sources.Adapters.Embeddings,
                 ["hypernetworks"] = new JsonArray([.. sources.Adapters.Hypernetworks.Select(argument => JsonValue.Create(argument))]),
+                ["gated"] = sources.Adapters.Gated,
             },
             ["reference"] = sources.Reference,
             ["evaluator"] = sources.Evaluator,

@@ -6,6 +6,7 @@ using DiffusionTune.Diffusion.Samplers;
 using DiffusionTune.Diffusion.Schedules;
 using DiffusionTune.IO;
 using DiffusionTune.IO.Images;
+using DiffusionTune.Models.Adapters;
 using DiffusionTune.Models.Runtime;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -56,9 +57,9 @@ public static class GenerateCommand
             model_hash = model.ShortHash,
             device = model.Device.ToString(),
             precision = Precision.NameOf(model.Dtype),
-            loras = applied.Select(l => new { name = l.Name, file = l.Path, hash = l.ShortHash, strength = l.Strength }),
+            loras = applied.Select(l => new { name = l.Name, file = l.Path, hash = l.ShortHash, strength = l.Strength, gated = l.Trigger is not null, trigger = l.Trigger }),
             embeddings = embeddings.Select(e => new { name = e.Name, file = e.FilePath, hash = e.ShortHash, vectors = e.VectorCount, format = e.Format }),
-            hypernetworks = adapted.Hypernetworks.Select(h => new { name = h.Name, file = h.Path, hash = h.ShortHash, strength = h.Strength }),
+            hypernetworks = adapted.Hypernetworks.Select(h => new { name = h.Name, file = h.Path, hash = h.ShortHash, strength = h.Strength, gated = h.Trigger is not null, trigger = h.Trigger }),
             images = written,
         }, new JsonSerializerOptions { WriteIndented = true }));
         AnsiConsole.MarkupLineInterpolated($"Wrote {written.Count} image(s) to [bold]{output.Folder}[/] (manifest {Path.GetFileName(manifest)})");
@@ -83,11 +84,14 @@ public static class GenerateCommand
 
     /// <summary>
     /// The metadata of one generated image: its request's settings, the embeddings its prompts use, the hypernetworks
-    /// and LoRAs applied (under A1111's infotext keys), and the program version.
+    /// and LoRAs applied (under A1111's infotext keys; a gated one only when the prompt has its trigger, which
+    /// <c>Hypernet gates</c> and <c>Lora gates</c> then record), and the program version.
     /// </summary>
     public static GenerationParameters Parameters(GenerationRequest request, long seed, StableDiffusionModel model, IReadOnlyList<AppliedLora> loras,
         IReadOnlyList<LoadedEmbedding> embeddings, IReadOnlyList<AppliedHypernetwork> hypernetworks)
     {
+        hypernetworks = [.. hypernetworks.Where(h => AppliesTo(request.Prompt, h.Trigger))];
+        loras = [.. loras.Where(l => AppliesTo(request.Prompt, l.Trigger))];
         var extra = new List<KeyValuePair<string, string>>();
         if (EmbeddingLoading.HashesText(embeddings, request.Prompt, request.NegativePrompt) is { } embeddingHashes)
             extra.Add(new("TI hashes", embeddingHashes));
@@ -96,17 +100,29 @@ public static class GenerateCommand
             extra.Add(new("Hypernet", string.Join(", ", hypernetworks.Select(h => h.Name))));
             extra.Add(new("Hypernet hash", string.Join(", ", hypernetworks.Select(h => h.ShortHash))));
             extra.Add(new("Hypernet strength", string.Join(", ", hypernetworks.Select(h => h.Strength.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))));
+            if (GatesText(hypernetworks.Select(h => (h.Name, h.Trigger))) is { } hypernetworkGates) extra.Add(new("Hypernet gates", hypernetworkGates));
         }
         if (loras.Count > 0)
         {
             extra.Add(new("Lora hashes", LoraMerging.HashesText(loras)));
             extra.Add(new("Lora strengths", LoraMerging.StrengthsText(loras)));
+            if (GatesText(loras.Select(l => (l.Name, l.Trigger))) is { } loraGates) extra.Add(new("Lora gates", loraGates));
         }
         return request.ParametersFor(seed, model) with
         {
             Extra = extra,
             Version = ProgramVersion is { } version ? $"DiffusionTune {version.Split('+')[0]}" : "DiffusionTune",
         };
+    }
+
+    /// <summary>Whether an adapter gated on <paramref name="trigger"/> (null: ungated) applies to <paramref name="prompt"/>.</summary>
+    static bool AppliesTo(string prompt, string? trigger) => trigger is null || PromptWord.Occurs(prompt, trigger);
+
+    /// <summary><c>name: trigger, …</c> for the gated adapters; null when none is gated.</summary>
+    static string? GatesText(IEnumerable<(string Name, string? Trigger)> adapters)
+    {
+        var gated = adapters.Where(a => a.Trigger is not null).Select(a => $"{a.Name.Replace(":", "").Replace(",", "")}: {a.Trigger}").ToList();
+        return gated.Count == 0 ? null : string.Join(", ", gated);
     }
 
     static readonly string? ProgramVersion =

@@ -12,6 +12,8 @@ public static class MergeLoraCommand
     {
         if (settings.Loras.Count == 0) throw new ArgumentException("nothing to merge: give at least one --lora FILE[:STRENGTH]");
         var loras = settings.Loras.Select(LoraArgument.Parse).ToList();
+        if (loras.FirstOrDefault(l => l.Trigger is not null) is { } gated)
+            throw new ArgumentException($"--lora {gated.Text}: merge-lora bakes LoRAs into the weights every prompt uses, so it cannot gate one on a trigger word");
         var blockStrengths = settings.Alpha is null ? null : BlockWeightsArgument.Parse(settings.Alpha);
         var output = ModelOutput.Resolve(settings.Output, format: null, "merge-lora");
 
