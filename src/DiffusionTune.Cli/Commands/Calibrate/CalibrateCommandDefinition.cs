@@ -1,6 +1,5 @@
 using System.CommandLine;
 using DiffusionTune.Diffusion.Calibration;
-using DiffusionTune.Diffusion.Damage;
 
 namespace DiffusionTune.Cli.Commands.Calibrate;
 
@@ -12,7 +11,6 @@ public static class CalibrateCommandDefinition
 {
     public static Command Create()
     {
-        var drift = new DriftSettings();
         var search = new CalibrationSettings();
         var baseModel = new Option<string?>("--base") { Description = "The base model: a diffusers folder or single .safetensors file (default: the embedded shapes-world model)" };
         var tuned = new Option<string?>("--tuned") { Description = "The fine-tuned checkpoint (DreamBooth or any full fine-tune of --base); default: the base, so that --lora alone is calibrated" };
@@ -24,16 +22,7 @@ public static class CalibrateCommandDefinition
             Description = "The general drift the calibrated model may keep: a relative drift (0.5% or 0.005, the damage report's rel. figure) or a share of the tuned model's own (0.25x)",
             DefaultValueFactory = _ => "0.5x",
         };
-        var seeds = new Option<int>("--seeds") { Description = "Latent and noise draws per prompt", DefaultValueFactory = _ => drift.Seeds };
-        var seed = new Option<long>("--seed", "-s") { Description = "The first draw's seed", DefaultValueFactory = _ => drift.FirstSeed };
-        var timesteps = new Option<int[]>("--timesteps")
-        {
-            Description = "Training timesteps to noise the latents to",
-            AllowMultipleArgumentsPerToken = true,
-            DefaultValueFactory = _ => [.. DriftSettings.DefaultTimesteps],
-        };
-        var clipSkip = new Option<int>("--clip-skip") { Description = "1 = the text encoder's last layer, 2 = the penultimate", DefaultValueFactory = _ => drift.ClipSkip };
-        var batchSize = new Option<int>("--batch-size") { Description = "Prompts run through the UNet together (does not change the figures)", DefaultValueFactory = _ => drift.BatchSize };
+        var driftOptions = new DriftOptions();
         var globalSteps = new Option<int>("--global-steps") { Description = "The global sweep tries α = 0, 1/N … 1", DefaultValueFactory = _ => search.GlobalSteps };
         var globalOnly = new Option<bool>("--global-only") { Description = "Search one α for the whole model, no per-block strengths" };
         var maxEvaluations = new Option<int>("--max-evaluations") { Description = "The most points measured (each a pass of the UNet over the prompts)", DefaultValueFactory = _ => search.MaxEvaluations };
@@ -44,9 +33,10 @@ public static class CalibrateCommandDefinition
 
         var command = new Command("calibrate", "Find the global and per-block strengths between a base model and a fine-tune that keep the most concept fidelity within a general-drift budget, and write the calibrated model or LoRA with a fidelity-vs-drift report")
         {
-            baseModel, tuned, loras, conceptPrompts, prompts, budget, seeds, seed, timesteps, clipSkip, batchSize,
+            baseModel, tuned, loras, conceptPrompts, prompts, budget,
             globalSteps, globalOnly, maxEvaluations, output, modelFormat,
         };
+        driftOptions.AddTo(command);
         loading.AddTo(command);
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(token => Task.FromResult(CalibrateCommand.Run(new CalibrateRequest
         {
@@ -56,14 +46,7 @@ public static class CalibrateCommandDefinition
             ConceptPrompts = result.GetValue(conceptPrompts)!,
             PromptsFile = result.GetValue(prompts),
             Budget = ParseBudget(result.GetValue(budget)!),
-            Drift = new DriftSettings
-            {
-                Seeds = result.GetValue(seeds),
-                FirstSeed = result.GetValue(seed),
-                Timesteps = result.GetValue(timesteps)!,
-                ClipSkip = result.GetValue(clipSkip),
-                BatchSize = result.GetValue(batchSize),
-            },
+            Drift = driftOptions.Read(result),
             Search = new CalibrationSettings
             {
                 GlobalSteps = result.GetValue(globalSteps),

@@ -1,8 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using DiffusionTune.Diffusion.Calibration;
 using DiffusionTune.Diffusion.Damage;
-using DiffusionTune.IO;
 
 namespace DiffusionTune.Cli.Commands.Calibrate;
 
@@ -48,30 +45,9 @@ public sealed record CalibrationReport
     /// <summary>The fidelity-vs-drift plot.</summary>
     public required string Plot { get; init; }
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        WriteIndented = true,
-    };
-
-    /// <summary>Writes the report to <paramref name="path"/> atomically.</summary>
-    public void Write(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
-    }
+    /// <summary>Writes the report to <paramref name="path"/> atomically (replacing an older one).</summary>
+    public void Write(string path) => JsonReport.Write(this, path);
 
     /// <exception cref="InvalidDataException">The file is not a calibration report.</exception>
-    public static CalibrationReport Read(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<CalibrationReport>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty calibration report");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a calibration report: {e.Message}", e);
-        }
-    }
+    public static CalibrationReport Read(string path) => JsonReport.Read<CalibrationReport>(path, "calibration report");
 }

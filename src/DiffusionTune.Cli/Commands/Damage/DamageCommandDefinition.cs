@@ -1,5 +1,4 @@
 using System.CommandLine;
-using DiffusionTune.Diffusion.Damage;
 
 namespace DiffusionTune.Cli.Commands.Damage;
 
@@ -11,22 +10,12 @@ public static class DamageCommandDefinition
 {
     public static Command Create()
     {
-        var defaults = new DriftSettings();
         var baseModel = new Option<string?>("--base") { Description = "The base model: a diffusers folder or single .safetensors file (default: the embedded shapes-world model)" };
         var tuned = new Option<string?>("--tuned") { Description = "The fine-tuned model (default: the base, so that --lora, --embeddings and --hypernetwork alone are measured)" };
         var adapters = new AdapterOptions("A LoRA-family file applied to the tuned model at STRENGTH (default 1), only to prompts containing TRIGGER when given as FILE@TRIGGER; repeat to stack several");
         var prompts = new Option<string?>("--prompts") { Description = "General prompts, one per line (# starts a comment); default: the shapes world's general prompts for its models, a built-in set for others. The empty prompt is always added" };
         var conceptPrompts = new Option<string[]>("--concept-prompt") { Description = "A prompt of what the fine-tune learned, e.g. \"a sks star\" (repeatable): its drift is the concept change", DefaultValueFactory = _ => [] };
-        var seeds = new Option<int>("--seeds") { Description = "Latent and noise draws per prompt", DefaultValueFactory = _ => defaults.Seeds };
-        var seed = new Option<long>("--seed", "-s") { Description = "The first draw's seed", DefaultValueFactory = _ => defaults.FirstSeed };
-        var timesteps = new Option<int[]>("--timesteps")
-        {
-            Description = "Training timesteps to noise the latents to",
-            AllowMultipleArgumentsPerToken = true,
-            DefaultValueFactory = _ => [.. DriftSettings.DefaultTimesteps],
-        };
-        var clipSkip = new Option<int>("--clip-skip") { Description = "1 = the text encoder's last layer, 2 = the penultimate", DefaultValueFactory = _ => defaults.ClipSkip };
-        var batchSize = new Option<int>("--batch-size") { Description = "Prompts run through the UNets together (does not change the figures)", DefaultValueFactory = _ => defaults.BatchSize };
+        var drift = new DriftOptions();
         var evaluate = new Option<bool>("--evaluate") { Description = "Also generate images with both models and compare them with the shapes-world evaluator (adherence, diversity, Fréchet distance)" };
         var evaluateSeeds = new Option<int>("--evaluate-seeds") { Description = "Images per prompt for --evaluate", DefaultValueFactory = _ => 8 };
         var evaluator = new Option<string?>("--evaluator") { Description = "The classifier folder for --evaluate (default: the shipped shapes-world evaluator)" };
@@ -35,9 +24,10 @@ public static class DamageCommandDefinition
 
         var command = new Command("damage", "Measure what a fine-tune changed: the drift of the noise predictions from the base model's, on general prompts (damage) and concept prompts (what it learned), per timestep and per UNet block")
         {
-            baseModel, tuned, prompts, conceptPrompts, seeds, seed, timesteps, clipSkip, batchSize,
+            baseModel, tuned, prompts, conceptPrompts,
             evaluate, evaluateSeeds, evaluator, output,
         };
+        drift.AddTo(command);
         loading.AddTo(command);
         adapters.AddTo(command);
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(token => Task.FromResult(DamageCommand.Run(new DamageRequest
@@ -47,14 +37,7 @@ public static class DamageCommandDefinition
             Adapters = adapters.Read(result),
             PromptsFile = result.GetValue(prompts),
             ConceptPrompts = result.GetValue(conceptPrompts)!,
-            Drift = new DriftSettings
-            {
-                Seeds = result.GetValue(seeds),
-                FirstSeed = result.GetValue(seed),
-                Timesteps = result.GetValue(timesteps)!,
-                ClipSkip = result.GetValue(clipSkip),
-                BatchSize = result.GetValue(batchSize),
-            },
+            Drift = drift.Read(result),
             EvaluationSeeds = result.GetValue(evaluate) ? result.GetValue(evaluateSeeds) : null,
             Evaluator = result.GetValue(evaluator),
             Loading = loading.Read(result),

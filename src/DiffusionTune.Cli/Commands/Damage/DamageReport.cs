@@ -1,8 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using DiffusionTune.Diffusion.Damage;
 using DiffusionTune.Diffusion.Pipelines;
-using DiffusionTune.IO;
 
 namespace DiffusionTune.Cli.Commands.Damage;
 
@@ -42,32 +39,9 @@ public sealed record DamageReport
     /// <summary>The evaluator's comparison of images (shapes-world models, on request), or null.</summary>
     public EvaluatorDamage? Evaluation { get; init; }
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
-        // An adherence rate nothing was judged on is NaN; a drift with a zero base is infinite.
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        WriteIndented = true,
-    };
-
     /// <summary>Writes the report to <paramref name="path"/> atomically (replacing an older one).</summary>
-    public void Write(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
-    }
+    public void Write(string path) => JsonReport.Write(this, path);
 
     /// <exception cref="InvalidDataException">The file is not a damage report.</exception>
-    public static DamageReport Read(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<DamageReport>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty damage report");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a damage report: {e.Message}", e);
-        }
-    }
+    public static DamageReport Read(string path) => JsonReport.Read<DamageReport>(path, "damage report");
 }
