@@ -33,6 +33,12 @@ public sealed class Attention : nn.Module<Tensor, Tensor?, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Number of attention heads.</summary>
+    public long Heads => _heads;
+
+    /// <summary>Width of the queries, keys and values (all heads together).</summary>
+    public long InnerDim => to_q.weight!.shape[0];
+
     /// <param name="hidden">[B, N, C] tokens, or [B, C, H, W] for the spatial (VAE) variant.</param>
     /// <param name="context">[B, M, D] cross-attention context, or null for self-attention.</param>
     public override Tensor forward(Tensor hidden, Tensor? context)

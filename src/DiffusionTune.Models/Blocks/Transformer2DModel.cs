@@ -45,13 +45,16 @@ public sealed class Transformer2DModel : nn.Module<Tensor, Tensor, Tensor>
             hidden = hidden.permute(0, 2, 3, 1).reshape(batch, height * width, channels);
         }
         foreach (var block in transformer_blocks) hidden = block.call(hidden, context);
+        // Back to [B, C, H, W] as a contiguous copy: left as a permuted view, its channels-last strides would spread
+        // through the residual add to every later layer, and libtorch's CPU convolutions then reorder their
+        // (contiguous) weights on every call and compute weight gradients several times slower.
         if (_linearProjection)
         {
-            hidden = proj_out.call(hidden).reshape(batch, height, width, channels).permute(0, 3, 1, 2);
+            hidden = proj_out.call(hidden).reshape(batch, height, width, channels).permute(0, 3, 1, 2).contiguous();
         }
         else
         {
-            hidden = hidden.reshape(batch, height, width, channels).permute(0, 3, 1, 2);
+            hidden = hidden.reshape(batch, height, width, channels).permute(0, 3, 1, 2).contiguous();
             hidden = proj_out.call(hidden);
         }
         return scope.MoveToOuter(hidden + input);

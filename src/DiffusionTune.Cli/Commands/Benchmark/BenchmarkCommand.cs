@@ -90,8 +90,28 @@ public static class BenchmarkCommand
             trainPeak = memory.PeakBytes;
         }
 
-        return new Figures(Precision.NameOf(dtype), peak, forwardFlops / 1e9, forward, forwardFlops / forward / 1e9 / peak,
+        var figures = new Figures(Precision.NameOf(dtype), peak, forwardFlops / 1e9, forward, forwardFlops / forward / 1e9 / peak,
             train, 3 * forwardFlops / train / 1e9 / peak, forwardPeak, trainPeak);
+        if (settings.Profile) Profile(model, sample, timestep, context, settings, device, dtype, forward, train - forward, peak);
+        return figures;
+    }
+
+    /// <summary>Times every operation of the model alone at its real shape and prints where the time goes (<see cref="OpProfile"/>).</summary>
+    static void Profile(UNet2DConditionModel model, Tensor sample, Tensor timestep, Tensor context, BenchmarkSettings settings, Device device,
+        ScalarType dtype, double modelForward, double modelBackward, double matmulPeakGflops)
+    {
+        IReadOnlyList<(IsolatedOp Op, int Calls)> ops;
+        using (var census = new UnetOpCensus(model))
+        using (NewDisposeScope())
+        using (no_grad())
+        {
+            model.call(sample, timestep, context);
+            ops = census.Ops;
+        }
+        AnsiConsole.MarkupLineInterpolated($"profiling {ops.Count} operation shapes alone …");
+        var timings = OpProfile.Measure(ops, dtype, device, settings.Repeats);
+        OpProfile.Render($"{Precision.NameOf(dtype)}: where the time goes (backward of the whole model = forward+backward − forward)",
+            timings, modelForward, modelBackward, matmulPeakGflops);
     }
 
     /// <summary>One untimed forward pass with counting hooks attached; it doubles as the warm-up.</summary>

@@ -25,15 +25,16 @@ public static class BenchmarkCommandDefinition
         var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 1 };
         var precisions = PrecisionsOption();
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per measurement (after one warm-up run); the median is reported", DefaultValueFactory = _ => 3 };
+        var profile = new Option<bool>("--profile") { Description = "Also time every operation alone at its real shape, forward and backward, and print where the time goes" };
         var json = JsonOption();
         var device = CommonOptions.Device();
         var command = new Command("unet", "UNet forward and forward+backward speed and peak memory, as a fraction of this machine's matmul peak")
         {
-            config, latentSize, batch, precisions, repeats, json, device,
+            config, latentSize, batch, precisions, repeats, profile, json, device,
         };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ => Task.FromResult(BenchmarkCommand.Run(new BenchmarkSettings(
             result.GetValue(config)!, result.GetValue(latentSize), result.GetValue(batch), result.GetValue(precisions)!,
-            result.GetValue(repeats), result.GetValue(json), result.GetValue(device)!))), cancellation));
+            result.GetValue(repeats), result.GetValue(profile), result.GetValue(json), result.GetValue(device)!))), cancellation));
         return command;
     }
 
@@ -53,4 +54,4 @@ public static class BenchmarkCommandDefinition
     public static Option<string?> JsonOption() => new("--json") { Description = "Also write the figures to this JSON file" };
 }
 
-public sealed record BenchmarkSettings(string Config, int LatentSize, int Batch, string[] Precisions, int Repeats, string? Json, string Device);
+public sealed record BenchmarkSettings(string Config, int LatentSize, int Batch, string[] Precisions, int Repeats, bool Profile, string? Json, string Device);

@@ -66,10 +66,14 @@ public static class BenchmarkTrainCommand
         return CommandRunner.Success;
     }
 
-    /// <summary>sd15: the SD 1.5 architecture with random weights (a tokenizer of the shapes world: ids only need to be in range).</summary>
+    /// <summary>
+    /// sd15: the SD 1.5 architecture with random weights (a tokenizer of the shapes world: ids only need to be in range);
+    /// sd15-half: the same with half the UNet's channels (a quarter of its parameters), to measure full fine-tuning's
+    /// memory per parameter where SD 1.5 itself would not fit.
+    /// </summary>
     static StableDiffusionModel BuildModel(string config, Device device, ScalarType dtype)
     {
-        if (config != "sd15")
+        if (config is not ("sd15" or "sd15-half"))
         {
             var path = config == "shapes-world" ? EmbeddedModel.Resolve(null) : config;
             return StableDiffusionModel.Load(path, new ModelLoadOptions { Device = device, Dtype = dtype });
@@ -77,13 +81,16 @@ public static class BenchmarkTrainCommand
         var tokenizerFolder = Path.Combine(Path.GetTempPath(), "diffusiontune-benchmark", "tokenizer");
         if (!File.Exists(Path.Combine(tokenizerFolder, "merges.txt"))) ShapesWorldVocabulary.Build().WriteTo(tokenizerFolder);
         manual_seed(0);
-        var unet = new UNet2DConditionModel(KnownConfigs.StableDiffusion1Unet);
+        var unet = new UNet2DConditionModel(config == "sd15" ? KnownConfigs.StableDiffusion1Unet : HalfWidthStableDiffusion1Unet);
         var vae = new AutoencoderKL(KnownConfigs.StableDiffusionVae);
         var textEncoder = new ClipTextModel(KnownConfigs.StableDiffusion1TextEncoder);
         foreach (var module in new nn.Module[] { unet, vae, textEncoder }) module.to(device, dtype);
         return new StableDiffusionModel(unet, vae, textEncoder, ClipTokenizer.FromFolder(tokenizerFolder), tokenizerFolder,
             NoiseSchedule.StableDiffusion1, "sd15-random");
     }
+
+    static UNet2DConditionModelConfig HalfWidthStableDiffusion1Unet =>
+        KnownConfigs.StableDiffusion1Unet with { BlockOutChannels = [.. KnownConfigs.StableDiffusion1Unet.BlockOutChannels.Select(c => c / 2)] };
 
     static void Render(BenchmarkTrainSettings settings, List<Figures> results)
     {
