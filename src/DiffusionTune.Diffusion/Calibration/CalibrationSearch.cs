@@ -54,7 +54,8 @@ public sealed class CalibrationSearch
         var best = sweep[lastWithin];
         for (int i = 0; i < _settings.Bisections; i++)
         {
-            double middle = (low + high) / 2;
+            // Rounded so that specs and reports read 0.64375, not 0.6437499999999999.
+            double middle = Math.Round((low + high) / 2, 6);
             if (MeasureAt(BlockWeights.Uniform(middle), CalibrationPhase.Global) is not { } point) break;
             if (point.Within(_limit))
             {

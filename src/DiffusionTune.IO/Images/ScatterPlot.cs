@@ -62,9 +62,14 @@ public sealed class ScatterPlot(string title, string xLabel, string yLabel)
         {
             using var paint = new SKPaint { Color = line.Color, StrokeWidth = 2, IsAntialias = true, PathEffect = SKPathEffect.CreateDash([8, 6], 0) };
             canvas.DrawLine(X(line.X), Top, X(line.X), Height - Bottom, paint);
-            BitmapFont.Draw(canvas, line.Label, (int)X(line.X) + 6, Top + 4, Scale, line.Color);
+            BitmapFont.Draw(canvas, line.Label, (int)X(line.X) + 6, Height - Bottom - BitmapFont.GlyphHeight * Scale - 6, Scale, line.Color);
         }
-        int legendTop = Top + 4;
+        // The legend sits at the lower right, on white, above the line labels: rising curves leave that corner empty.
+        int rowHeight = BitmapFont.GlyphHeight * Scale + 8;
+        int legendWidth = _series.Select(s => BitmapFont.Measure(s.Label, Scale).Width).DefaultIfEmpty(0).Max() + 40;
+        int legendTop = Height - Bottom - 40 - rowHeight * _series.Count;
+        using (var backdrop = new SKPaint { Color = SKColors.White.WithAlpha(230), Style = SKPaintStyle.Fill })
+            canvas.DrawRect(Width - Right - legendWidth, legendTop - 6, legendWidth, rowHeight * _series.Count + 6, backdrop);
         foreach (var series in _series)
         {
             using var paint = new SKPaint { Color = series.Color, StrokeWidth = 2, IsAntialias = true };
