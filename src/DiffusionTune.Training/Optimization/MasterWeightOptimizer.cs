@@ -18,11 +18,21 @@ public sealed class MasterWeightOptimizer : IDisposable
     readonly AdamW _adam;
     readonly bool _separateMasters;
     readonly DynamicLossScaler? _scaler;
+    readonly long _gradientChunkElements;
+
+    /// <summary>Default bound on the fp32 gradient elements alive at once during a master-weight step (256 MiB).</summary>
+    public const long DefaultGradientChunkElements = 64L << 20;
 
     /// <param name="lossScaleGrowthInterval">For fp16 models: good steps in a row before the loss scale doubles.</param>
+    /// <param name="gradientChunkElements">
+    /// With master weights: how many fp32 gradient elements a step may hold at once (see <see cref="Step"/>); smaller
+    /// bounds save memory for large trained sets at the cost of more passes over the optimizer's parameter list.
+    /// </param>
     public MasterWeightOptimizer(IReadOnlyList<TrainableGroup> groups, AdamWSettings settings,
-        int lossScaleGrowthInterval = DynamicLossScaler.DefaultGrowthInterval)
+        int lossScaleGrowthInterval = DynamicLossScaler.DefaultGrowthInterval, long gradientChunkElements = DefaultGradientChunkElements)
     {
+        if (gradientChunkElements < 1) throw new ArgumentOutOfRangeException(nameof(gradientChunkElements), "must be at least 1");
+        _gradientChunkElements = gradientChunkElements;
         var parameters = groups.SelectMany(g => g.Parameters).ToList();
         if (parameters.Count == 0) throw new ArgumentException("nothing to train: no parameters were given", nameof(groups));
         _separateMasters = parameters[0].Parameter.dtype != ScalarType.Float32;
@@ -88,22 +98,18 @@ public sealed class MasterWeightOptimizer : IDisposable
     /// cleared, and in fp16 runs the step counts as a skipped overflow (the loss scale is halved) unless the scale is
     /// already at its minimum.
     /// </summary>
+    /// <remarks>
+    /// With master weights the update streams through the parameters: each chunk's gradients are widened to fp32,
+    /// AdamW updates that chunk's masters and the model's own gradients are released as it goes, so the fp32 copies
+    /// of all gradients never exist at once (they would add 4 bytes per trained parameter to the peak). The result is
+    /// bit for bit that of clipping all fp32 gradients with <c>clip_grad_norm_</c> and one AdamW step over them all.
+    /// </remarks>
     public OptimizerStepResult Step(double learningRate, double? maxGradNorm)
     {
         using var scope = NewDisposeScope();
         double? scaleUsed = _scaler?.Scale;
-        if (_separateMasters)
-        {
-            foreach (var (_, model, master) in _pairs)
-                master.grad = model.grad is null ? null : model.grad.to(ScalarType.Float32, copy: true).DetachFromDisposeScope();
-        }
-        var withGrads = _pairs.Where(p => p.Master.grad is not null).Select(p => p.Master).ToList();
-        if (scaleUsed is double scale)
-        {
-            using var noGrad = no_grad();
-            foreach (var master in withGrads) master.grad!.div_(scale);
-        }
-        double norm = withGrads.Count == 0 ? 0 : nn.utils.clip_grad_norm_(withGrads, maxGradNorm ?? double.PositiveInfinity);
+        var withGrads = _pairs.Where(p => p.Model.grad is not null).ToList();
+        var (norm, clipFactor) = NormAndClipFactor(withGrads, scaleUsed, maxGradNorm);
         var decision = _scaler?.Update(double.IsFinite(norm))
             ?? (double.IsFinite(norm) ? DynamicLossScaler.Decision.Apply : DynamicLossScaler.Decision.Diverged);
         if (decision != DynamicLossScaler.Decision.Apply)
@@ -114,14 +120,99 @@ public sealed class MasterWeightOptimizer : IDisposable
         int index = 0;
         foreach (var group in _adam.ParamGroups)
             group.LearningRate = learningRate * _multipliers[index++];
-        _adam.step();
-        if (_separateMasters)
+        foreach (var chunk in Chunks(withGrads))
         {
-            using var noGrad = no_grad();
-            foreach (var (_, model, master) in _pairs) model.copy_(master);
+            using var chunkScope = NewDisposeScope();
+            using (no_grad())
+            {
+                foreach (var (_, model, master) in chunk)
+                {
+                    var gradient = FullPrecisionGradient(model, scaleUsed);
+                    if (clipFactor is not null) gradient.mul_(clipFactor);
+                    if (_separateMasters)
+                    {
+                        master.grad = gradient.DetachFromDisposeScope();
+                        model.grad = null;
+                    }
+                }
+            }
+            // AdamW skips parameters without a gradient, so stepping chunk by chunk updates each master exactly once.
+            _adam.step();
+            if (_separateMasters)
+            {
+                using var noGrad = no_grad();
+                foreach (var (_, model, master) in chunk)
+                {
+                    model.copy_(master);
+                    master.grad = null;
+                }
+            }
         }
         ZeroGrad();
         return new OptimizerStepResult(norm, SkippedOverflow: false, scaleUsed);
+    }
+
+    /// <summary>
+    /// The global L2 norm of the (unscaled) fp32 gradients and the factor that clips it, computed as libtorch's
+    /// <c>clip_grad_norm_</c> does (per-tensor norms, the norm of those, <c>min(max / (norm + 1e-6), 1)</c>) so the
+    /// numbers are the same, but one gradient at a time. Null factor: nothing to clip.
+    /// </summary>
+    (double Norm, Tensor? ClipFactor) NormAndClipFactor(List<(string Name, Parameter Model, Parameter Master)> withGrads, double? scale, double? maxGradNorm)
+    {
+        if (withGrads.Count == 0) return (0, null);
+        using var noGrad = no_grad();
+        var norms = new List<Tensor>();
+        foreach (var (_, model, _) in withGrads)
+        {
+            using var gradientScope = NewDisposeScope();
+            norms.Add(gradientScope.MoveToOuter(FullPrecisionGradient(model, scale).norm(2.0f)));
+        }
+        var total = norms.Count == 1 ? norms[0] : stack(norms).norm(2.0f);
+        double norm = total.item<float>();
+        if (maxGradNorm is not double max || !double.IsFinite(norm)) return (norm, null);
+        var factor = full_like(total, max).div_(total + 1e-6).clamp_max(1.0);
+        // A factor of exactly 1 leaves the gradients as they are.
+        return factor.item<float>() == 1f ? (norm, null) : (norm, factor);
+    }
+
+    /// <summary>
+    /// <paramref name="model"/>'s gradient in fp32 with the loss scale divided out: a new tensor with master weights,
+    /// the gradient itself otherwise (fp32 models have no loss scale).
+    /// </summary>
+    Tensor FullPrecisionGradient(Parameter model, double? scale)
+    {
+        if (!_separateMasters) return model.grad!;
+        var gradient = model.grad!.to(ScalarType.Float32, copy: true);
+        if (scale is double s) gradient.div_(s);
+        return gradient;
+    }
+
+    /// <summary>
+    /// Groups the parameters so that each group's fp32 gradients stay within <see cref="_gradientChunkElements"/>
+    /// (a larger parameter is a group of its own); one group when the model trains in fp32 and nothing is copied.
+    /// </summary>
+    IEnumerable<List<(string Name, Parameter Model, Parameter Master)>> Chunks(List<(string Name, Parameter Model, Parameter Master)> withGrads)
+    {
+        if (!_separateMasters)
+        {
+            yield return withGrads;
+            yield break;
+        }
+        var chunk = new List<(string, Parameter, Parameter)>();
+        long elements = 0;
+        foreach (var pair in withGrads)
+        {
+            long size = pair.Model.numel();
+            if (chunk.Count > 0 && elements + size > _gradientChunkElements)
+            {
+                yield return chunk;
+                chunk = [];
+                elements = 0;
+            }
+            chunk.Add(pair);
+            elements += size;
+        }
+        if (chunk.Count > 0) yield return chunk;
     }
 
     public void ZeroGrad()

@@ -16,8 +16,8 @@ public static class OpVariants
             yield return ("channels_last", op with { Inputs = (d, device) => op.Inputs(d, device).Select(ChannelsLast).ToArray() });
         if (op.Class.StartsWith("sdpa", StringComparison.Ordinal))
             yield return ("softmax(QKᵀ)V", op with { Run = t => ExplicitAttention(t[0], t[1], t[2]) });
-        bool reducedPrecision = dtype is ScalarType.BFloat16 or ScalarType.Float16;
-        if (reducedPrecision && op.Class is "group_norm" or "layer_norm" or "silu" or "geglu gate" || reducedPrecision && op.Class.StartsWith("sdpa", StringComparison.Ordinal))
+        bool memoryBoundOrAttention = op.Class is "group_norm" or "layer_norm" or "silu" or "geglu gate" || op.Class.StartsWith("sdpa", StringComparison.Ordinal);
+        if (dtype is ScalarType.BFloat16 or ScalarType.Float16 && memoryBoundOrAttention)
             yield return ("in fp32", op with { Run = t => op.Run(t.Select(x => x.to(ScalarType.Float32)).ToArray()).to(t[0].dtype) });
     }
 

@@ -38,8 +38,8 @@ public sealed class UnetOpCensus : IDisposable
                 case Attention attention:
                     _removeHooks.Add(attention.register_forward_hook((m, hidden, context, output) => Keep(Sdpa((Attention)m, hidden, context), output)).remove);
                     break;
-                case GEGLU:
-                    _removeHooks.Add(((GEGLU)module).register_forward_hook((_, _, output) => Keep(GeluGate(output), output)).remove);
+                case GEGLU geglu:
+                    _removeHooks.Add(geglu.register_forward_hook((_, _, output) => Keep(GeluGate(output), output)).remove);
                     break;
                 case ResnetBlock2D resnet:
                     _removeHooks.Add(resnet.register_forward_hook((_, input, timeEmbedding, output) =>
