@@ -36,7 +36,9 @@ public static class BenchmarkModel
         var unet = new UNet2DConditionModel(config == "sd15" ? KnownConfigs.StableDiffusion1Unet : HalfWidthStableDiffusion1Unet);
         var vae = new AutoencoderKL(KnownConfigs.StableDiffusionVae);
         var textEncoder = new ClipTextModel(KnownConfigs.StableDiffusion1TextEncoder);
-        foreach (var module in new nn.Module[] { unet, vae, textEncoder }) module.to(device, dtype);
+        unet.to(device, dtype);
+        textEncoder.to(device, dtype);
+        vae.to(device, StableDiffusionModel.VaeDtype(dtype));
         return new StableDiffusionModel(unet, vae, textEncoder, ClipTokenizer.FromFolder(tokenizerFolder), tokenizerFolder,
             NoiseSchedule.StableDiffusion1, "sd15-random");
     }
