@@ -202,8 +202,8 @@ public sealed class StableDiffusionModel : IDisposable
         }
     }
 
-    /// <summary>The SD VAE overflows in fp16 (diffusers' force_upcast), so it stays in fp32 there.</summary>
-    internal static ScalarType VaeDtype(ScalarType dtype) => dtype == ScalarType.Float16 ? ScalarType.Float32 : dtype;
+    /// <summary>The dtype the VAE of a model loaded in <paramref name="dtype"/> computes in: the SD VAE overflows in fp16 (diffusers' force_upcast), so it stays in fp32 there.</summary>
+    public static ScalarType VaeDtype(ScalarType dtype) => dtype == ScalarType.Float16 ? ScalarType.Float32 : dtype;
 
     /// <summary>Writes the model as a diffusers folder (each file atomically).</summary>
     public void SaveDiffusers(string folder, IReadOnlyDictionary<string, string>? metadata = null)

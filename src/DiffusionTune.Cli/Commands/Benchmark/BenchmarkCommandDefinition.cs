@@ -3,8 +3,9 @@ using System.CommandLine;
 namespace DiffusionTune.Cli.Commands.Benchmark;
 
 /// <summary>
-/// The <c>benchmark</c> verb: <c>benchmark unet</c> (UNet speed and memory against the machine's measured matmul peak)
-/// and <c>benchmark train</c> (seconds per training step and peak memory of trainer plugins).
+/// The <c>benchmark</c> verb: <c>benchmark unet</c> (UNet speed and memory against the machine's measured matmul peak),
+/// <c>benchmark train</c> (seconds per training step and peak memory of trainer plugins) and <c>benchmark generate</c>
+/// (seconds per sampler step and per image of the text-to-image pipeline).
 /// </summary>
 public static class BenchmarkCommandDefinition
 {
@@ -12,6 +13,7 @@ public static class BenchmarkCommandDefinition
     {
         CreateUnet(),
         BenchmarkTrainCommandDefinition.Create(),
+        BenchmarkGenerateCommandDefinition.Create(),
     };
 
     static Command CreateUnet()

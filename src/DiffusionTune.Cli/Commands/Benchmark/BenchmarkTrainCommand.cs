@@ -1,16 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
-using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Contracts;
 using DiffusionTune.Diffusion.Pipelines;
-using DiffusionTune.Diffusion.Schedules;
 using DiffusionTune.IO;
-using DiffusionTune.Models.Clip;
-using DiffusionTune.Models.Configuration;
 using DiffusionTune.Models.Runtime;
-using DiffusionTune.Models.Unet;
-using DiffusionTune.Models.Vae;
-using DiffusionTune.ShapesWorld;
 using DiffusionTune.Training.Engine;
 using Spectre.Console;
 using TorchSharp;
@@ -39,7 +32,7 @@ public static class BenchmarkTrainCommand
             {
                 var trainer = catalog.Find(trainerName);
                 AnsiConsole.MarkupLineInterpolated($"{settings.Config}, {trainer.Info.Name}, {Precision.NameOf(dtype)}: building the model …");
-                using var model = BuildModel(settings.Config, device, dtype);
+                using var model = BenchmarkModel.Build(settings.Config, device, dtype);
                 using var memory = new PeakMemory();
                 var folder = Path.Combine(Path.GetTempPath(), "diffusiontune-benchmark", Guid.NewGuid().ToString("N"));
                 using var run = new TrainerRun(trainer.Trainer, TrainerOptionParser.Parse(trainer.Info, new Dictionary<string, string>()), model,
@@ -65,32 +58,6 @@ public static class BenchmarkTrainCommand
             AtomicFile.WriteAllText(settings.Json, JsonSerializer.Serialize(new { settings, results }, new JsonSerializerOptions { WriteIndented = true }));
         return CommandRunner.Success;
     }
-
-    /// <summary>
-    /// sd15: the SD 1.5 architecture with random weights (a tokenizer of the shapes world: ids only need to be in range);
-    /// sd15-half: the same with half the UNet's channels (a quarter of its parameters), to measure full fine-tuning's
-    /// memory per parameter where SD 1.5 itself would not fit.
-    /// </summary>
-    static StableDiffusionModel BuildModel(string config, Device device, ScalarType dtype)
-    {
-        if (config is not ("sd15" or "sd15-half"))
-        {
-            var path = config == "shapes-world" ? EmbeddedModel.Resolve(null) : config;
-            return StableDiffusionModel.Load(path, new ModelLoadOptions { Device = device, Dtype = dtype });
-        }
-        var tokenizerFolder = Path.Combine(Path.GetTempPath(), "diffusiontune-benchmark", "tokenizer");
-        if (!File.Exists(Path.Combine(tokenizerFolder, "merges.txt"))) ShapesWorldVocabulary.Build().WriteTo(tokenizerFolder);
-        manual_seed(0);
-        var unet = new UNet2DConditionModel(config == "sd15" ? KnownConfigs.StableDiffusion1Unet : HalfWidthStableDiffusion1Unet);
-        var vae = new AutoencoderKL(KnownConfigs.StableDiffusionVae);
-        var textEncoder = new ClipTextModel(KnownConfigs.StableDiffusion1TextEncoder);
-        foreach (var module in new nn.Module[] { unet, vae, textEncoder }) module.to(device, dtype);
-        return new StableDiffusionModel(unet, vae, textEncoder, ClipTokenizer.FromFolder(tokenizerFolder), tokenizerFolder,
-            NoiseSchedule.StableDiffusion1, "sd15-random");
-    }
-
-    static UNet2DConditionModelConfig HalfWidthStableDiffusion1Unet =>
-        KnownConfigs.StableDiffusion1Unet with { BlockOutChannels = [.. KnownConfigs.StableDiffusion1Unet.BlockOutChannels.Select(c => c / 2)] };
 
     static void Render(BenchmarkTrainSettings settings, List<Figures> results)
     {

@@ -9,7 +9,7 @@ public static class BenchmarkTrainCommandDefinition
     {
         var config = new Option<string>("--config")
         {
-            Description = "Model to train: sd15 (SD 1.5 architecture, random weights), sd15-half (the same with half the UNet's channels), shapes-world (the embedded model), or a model path",
+            Description = $"Model to train: {BenchmarkModel.ConfigDescription}",
             DefaultValueFactory = _ => "sd15",
         };
         var trainers = new Option<string[]>("--trainer") { Description = "Trainer plugins to measure (repeatable)", DefaultValueFactory = _ => ["lora", "dreambooth"], AllowMultipleArgumentsPerToken = true };
