@@ -24,12 +24,16 @@ public sealed class CalibrationProbe : IDisposable
     readonly double _conceptChange;
 
     CalibrationProbe(StableDiffusionModel reference, IReadOnlyList<string> generalPrompts, IReadOnlyList<string> conceptPrompts, DriftSettings settings,
-        Tensor baseGeneral, Tensor tunedConcept, double conceptChange)
+        Tensor baseGeneral, Tensor tunedGeneral, Tensor tunedConcept, double conceptChange)
     {
         (_reference, _generalPrompts, _conceptPrompts, _settings) = (reference, generalPrompts, conceptPrompts, settings);
         (_baseGeneral, _tunedConcept, _conceptChange) = (baseGeneral, tunedConcept, conceptChange);
         _baseGeneralSquare = SquaredSum(baseGeneral);
+        TunedGeneralDrift = GeneralDrift(tunedGeneral);
     }
+
+    /// <summary>The tuned model's own general drift (its concept fidelity is 1 by definition).</summary>
+    public double TunedGeneralDrift { get; }
 
     /// <summary>Takes the base model's and the tuned model's predictions. The base model supplies the inputs' noise schedule and stays in use.</summary>
     /// <exception cref="ArgumentException">No prompts, bad settings, or a fine-tune that changed nothing on the concept prompts.</exception>
@@ -44,8 +48,9 @@ public sealed class CalibrationProbe : IDisposable
         double conceptChange = SquaredSum(tunedConcept - baseConcept);
         if (conceptChange == 0)
             throw new ArgumentException("the tuned model predicts exactly what the base predicts on the concept prompts, so there is no concept to keep: check the concept prompts (they should use the fine-tune's trigger words)");
+        var tunedGeneral = NoisePredictions.Of(tuned, baseModel, generalPrompts, settings, cancellation);
         return new CalibrationProbe(baseModel, generalPrompts, conceptPrompts, settings,
-            baseGeneral.DetachFromDisposeScope(), tunedConcept.DetachFromDisposeScope(), conceptChange);
+            baseGeneral.DetachFromDisposeScope(), tunedGeneral, tunedConcept.DetachFromDisposeScope(), conceptChange);
     }
 
     /// <summary>The general drift and concept fidelity of <paramref name="candidate"/>.</summary>
@@ -54,8 +59,15 @@ public sealed class CalibrationProbe : IDisposable
         using var scope = NewDisposeScope();
         var general = NoisePredictions.Of(candidate, _reference, _generalPrompts, _settings, cancellation);
         var concept = NoisePredictions.Of(candidate, _reference, _conceptPrompts, _settings, cancellation);
+        return (GeneralDrift(general), 1 - SquaredSum(concept - _tunedConcept) / _conceptChange);
+    }
+
+    /// <summary>The relative drift of general-prompt predictions from the base's.</summary>
+    double GeneralDrift(Tensor general)
+    {
+        using var scope = NewDisposeScope();
         double drift = SquaredSum(general - _baseGeneral);
-        return (drift == 0 ? 0 : drift / _baseGeneralSquare, 1 - SquaredSum(concept - _tunedConcept) / _conceptChange);
+        return drift == 0 ? 0 : drift / _baseGeneralSquare;
     }
 
     static double SquaredSum(Tensor values)

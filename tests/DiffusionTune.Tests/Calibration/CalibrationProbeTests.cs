@@ -34,6 +34,7 @@ public class CalibrationProbeTests
         var meter = PredictionDriftMeter.Measure(baseModel, tuned.Model, General, Settings);
         Assert.True(meter.Total.Relative > 0);
         Assert.Equal(meter.Total.Relative, atTuned.GeneralDrift, meter.Total.Relative * 1e-9);
+        Assert.Equal(atTuned.GeneralDrift, probe.TunedGeneralDrift);
     }
 
     [Fact]

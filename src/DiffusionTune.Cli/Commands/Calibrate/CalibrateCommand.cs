@@ -50,7 +50,7 @@ public static class CalibrateCommand
         {
             var setup = progress.Start("calibration: base and tuned predictions", 1);
             using var probe = CalibrationProbe.Create(baseModel, tuned, generalPrompts, request.ConceptPrompts, request.Drift, cancellation);
-            var (tunedDrift, _) = probe.Score(tuned, cancellation);
+            double tunedDrift = probe.TunedGeneralDrift;
             setup.Finish($"tuned general drift {Percent(tunedDrift)}");
             double limit = request.Budget.Limit(tunedDrift);
             var search = progress.Start($"calibration: searching strengths within {Percent(limit)} general drift", request.Search.MaxEvaluations);
