@@ -42,6 +42,9 @@ public sealed record EngineSettings
     /// <summary>Recompute UNet block activations in the backward pass instead of storing them.</summary>
     public bool GradientCheckpointing { get; init; }
 
+    /// <summary>How AdamW stores its moments: bf16 saves 4 bytes per trained parameter (full fine-tunes).</summary>
+    public MomentPrecision OptimizerMoments { get; init; } = MomentPrecision.Fp32;
+
     /// <summary>Module-name prefixes whose parameters are never trained (e.g. "up_blocks.3").</summary>
     public IReadOnlyList<string> Freeze { get; init; } = [];
 

@@ -61,7 +61,7 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
         var groups = TrainableGroups(_session.Parameters, settings);
         _trained = groups.SelectMany(g => g.Parameters).ToList();
         log.Info($"training {TrainedParameterCount:N0} parameters in {groups.Count} group(s)");
-        _optimizer = new MasterWeightOptimizer(groups, new AdamWSettings(WeightDecay: settings.WeightDecay));
+        _optimizer = new MasterWeightOptimizer(groups, new AdamWSettings(WeightDecay: settings.WeightDecay, Moments: settings.OptimizerMoments));
         _ema = settings.EmaDecay > 0 ? new ExponentialMovingAverage(_optimizer.Masters, settings.EmaDecay) : null;
         _rates = new LearningRateSchedule(settings.LearningRate, settings.Schedule, settings.WarmupSteps, settings.Steps);
         model.Unet.train();

@@ -36,7 +36,7 @@ public static class BenchmarkTrainCommand
                 using var memory = new PeakMemory();
                 var folder = Path.Combine(Path.GetTempPath(), "diffusiontune-benchmark", Guid.NewGuid().ToString("N"));
                 using var run = new TrainerRun(trainer.Trainer, TrainerOptionParser.Parse(trainer.Info, new Dictionary<string, string>()), model,
-                    new EngineSettings { Steps = settings.Steps + 1, LearningRate = 1e-5, GradientCheckpointing = settings.GradientCheckpointing },
+                    new EngineSettings { Steps = settings.Steps + 1, LearningRate = 1e-5, GradientCheckpointing = settings.GradientCheckpointing, OptimizerMoments = settings.OptimizerMoments },
                     new RandomLatentBatches(settings.Batch, model.Unet.Config.InChannels, settings.LatentSize, device),
                     new RunOutput(folder, folder, "benchmark", ModelOutputFormat.Diffusers),
                     new ConceptDescription("a photo of sks star", "sks", "star"), new ConsoleLog(), new Dictionary<string, string>());
@@ -61,7 +61,7 @@ public static class BenchmarkTrainCommand
 
     static void Render(BenchmarkTrainSettings settings, List<Figures> results)
     {
-        AnsiConsole.MarkupLineInterpolated($"{settings.Config}, latents {settings.Batch}×4×{settings.LatentSize}×{settings.LatentSize}, gradient checkpointing {(settings.GradientCheckpointing ? "on" : "off")}, {get_num_threads()} threads");
+        AnsiConsole.MarkupLineInterpolated($"{settings.Config}, latents {settings.Batch}×4×{settings.LatentSize}×{settings.LatentSize}, gradient checkpointing {(settings.GradientCheckpointing ? "on" : "off")}, AdamW moments {settings.OptimizerMoments.ToString().ToLowerInvariant()}, {get_num_threads()} threads");
         var table = new Table().Border(TableBorder.Rounded).AddColumn("trainer").AddColumn("precision")
             .AddColumn(new TableColumn("trained parameters").RightAligned()).AddColumn(new TableColumn("s / step").RightAligned())
             .AddColumn(new TableColumn("peak RSS").RightAligned());

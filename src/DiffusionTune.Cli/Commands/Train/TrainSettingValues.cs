@@ -67,6 +67,7 @@ public sealed class TrainSettingValues
                 MinSnrGamma = Get(TrainSettings.MinSnrGamma),
                 ClipSkip = Get(TrainSettings.ClipSkip),
                 GradientCheckpointing = Get(TrainSettings.GradientCheckpointing),
+                OptimizerMoments = Get(TrainSettings.OptimizerMoments) == "bf16" ? MomentPrecision.Bf16 : MomentPrecision.Fp32,
                 Freeze = Get(TrainSettings.Freeze),
                 BlockLearningRates = Get(TrainSettings.BlockLearningRates).Select(b => (b.Name, BlockMultiplier(b))).ToList(),
                 SaveEvery = Get(TrainSettings.SaveEvery),

@@ -1,0 +1,169 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffusionTune.Training.Optimization;
+
+/// <summary>
+/// AdamW for one CPU parameter in a single pass over memory: reads the model's gradient in its own dtype, updates both
+/// moments and the fp32 master, and writes the model's bf16/fp16 copy, element by element. libtorch's tensor-at-a-time
+/// AdamW makes about a dozen passes and keeps fp32 temporaries; for a full SD 1.5 fine-tune (860 M parameters) on a
+/// memory-bound CPU that step took longer than forward and backward together. The arithmetic follows
+/// <c>torch.optim.AdamW</c> operation by operation in fp32, so results agree with it to rounding.
+/// </summary>
+static unsafe class FusedAdamWKernel
+{
+    /// <summary>Elements one worker updates at a time.</summary>
+    const long Block = 1 << 16;
+
+    public static bool Supports(AdamWParameter parameter) => parameter.Master.device_type == DeviceType.CPU;
+
+    public static void Update(AdamWParameter parameter, Tensor gradient, in AdamWStepScalars scalars)
+    {
+        if (!gradient.is_contiguous()) gradient = gradient.contiguous();
+        var pointers = new Pointers(
+            TensorMemory.Address(gradient), TensorMemory.Address(parameter.Mean), TensorMemory.Address(parameter.Square),
+            (float*)TensorMemory.Address(parameter.Master), parameter.SeparateMaster ? TensorMemory.Address(parameter.Model) : null);
+        var constants = new Constants(scalars);
+        long count = parameter.Master.numel();
+        var modelDtype = parameter.SeparateMaster ? parameter.Model.dtype : ScalarType.Float32;
+        switch (gradient.dtype)
+        {
+            case ScalarType.Float32: WithGradient<Fp32>(parameter.Mean.dtype, modelDtype, pointers, constants, count); break;
+            case ScalarType.BFloat16: WithGradient<Bf16>(parameter.Mean.dtype, modelDtype, pointers, constants, count); break;
+            case ScalarType.Float16: WithGradient<Fp16>(parameter.Mean.dtype, modelDtype, pointers, constants, count); break;
+            default: throw new NotSupportedException($"gradients of {gradient.dtype}");
+        }
+    }
+
+    static void WithGradient<TGradient>(ScalarType momentDtype, ScalarType modelDtype, Pointers pointers, Constants constants, long count)
+        where TGradient : struct, IElement
+    {
+        if (momentDtype == ScalarType.BFloat16) WithMoments<TGradient, StochasticBf16>(modelDtype, pointers, constants, count);
+        else WithMoments<TGradient, Fp32>(modelDtype, pointers, constants, count);
+    }
+
+    static void WithMoments<TGradient, TMoment>(ScalarType modelDtype, Pointers pointers, Constants constants, long count)
+        where TGradient : struct, IElement where TMoment : struct, IElement
+    {
+        // An fp32 model is its own master: nothing more to write.
+        if (pointers.Model is null) Run<TGradient, TMoment, Fp32>(pointers, constants, count);
+        else if (modelDtype == ScalarType.BFloat16) Run<TGradient, TMoment, Bf16>(pointers, constants, count);
+        else if (modelDtype == ScalarType.Float16) Run<TGradient, TMoment, Fp16>(pointers, constants, count);
+        else throw new NotSupportedException($"models in {modelDtype}");
+    }
+
+    static void Run<TGradient, TMoment, TModel>(Pointers pointers, Constants constants, long count)
+        where TGradient : struct, IElement where TMoment : struct, IElement where TModel : struct, IElement
+    {
+        long blocks = (count + Block - 1) / Block;
+        if (blocks == 1)
+        {
+            Span<TGradient, TMoment, TModel>(pointers, constants, 0, count);
+            return;
+        }
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, get_num_threads()) };
+        Parallel.For(0L, blocks, options, block =>
+            Span<TGradient, TMoment, TModel>(pointers, constants, block * Block, Math.Min(count, (block + 1) * Block)));
+    }
+
+    static void Span<TGradient, TMoment, TModel>(Pointers p, Constants c, long start, long end)
+        where TGradient : struct, IElement where TMoment : struct, IElement where TModel : struct, IElement
+    {
+        for (long i = start; i < end; i++)
+        {
+            float gradient = TGradient.Load(p.Gradient, i) / c.LossScale * c.ClipFactor;
+            float mean = TMoment.Load(p.Mean, i);
+            mean += c.MeanWeight * (gradient - mean);                                  // exp_avg.lerp_(grad, 1 − β1)
+            float square = TMoment.Load(p.Square, i) * c.Beta2 + c.SquareWeight * gradient * gradient;  // mul_(β2).addcmul_
+            float master = p.Master[i] * c.DecayFactor;                                // param.mul_(1 − lr·λ)
+            master += c.NegativeStepSize * (mean / (MathF.Sqrt(square) / c.SquareCorrectionRoot + c.Epsilon));
+            p.Master[i] = master;
+            if (p.Model is not null) TModel.Store(p.Model, i, master, 0);
+            ulong noise = TMoment.NeedsNoise ? Noise(c.RoundingSeed, i) : 0;
+            TMoment.Store(p.Mean, i, mean, (uint)noise);
+            TMoment.Store(p.Square, i, square, (uint)(noise >> 32));
+        }
+    }
+
+    /// <summary>Random bits for element <paramref name="index"/>: a hash, so any thread schedule rounds the same way.</summary>
+    static ulong Noise(ulong seed, long index)
+    {
+        // SplitMix64's finaliser.
+        ulong z = seed + (ulong)index * 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    readonly struct Pointers(void* gradient, void* mean, void* square, float* master, void* model)
+    {
+        public readonly void* Gradient = gradient, Mean = mean, Square = square, Model = model;
+        public readonly float* Master = master;
+    }
+
+    readonly struct Constants(in AdamWStepScalars scalars)
+    {
+        public readonly float LossScale = (float)scalars.LossScale;
+        public readonly float ClipFactor = (float)scalars.ClipFactor;
+        public readonly float MeanWeight = (float)(1 - scalars.Settings.Beta1);
+        public readonly float Beta2 = (float)scalars.Settings.Beta2;
+        public readonly float SquareWeight = (float)(1 - scalars.Settings.Beta2);
+        public readonly float DecayFactor = (float)scalars.DecayFactor;
+        public readonly float NegativeStepSize = (float)-scalars.StepSize;
+        public readonly float SquareCorrectionRoot = (float)scalars.SquareCorrectionRoot;
+        public readonly float Epsilon = (float)scalars.Settings.Epsilon;
+        public readonly ulong RoundingSeed = scalars.RoundingSeed;
+    }
+
+    /// <summary>How one element of a dtype is read as fp32 and written from it.</summary>
+    interface IElement
+    {
+        static abstract bool NeedsNoise { get; }
+        static abstract float Load(void* data, long index);
+        static abstract void Store(void* data, long index, float value, uint noise);
+    }
+
+    struct Fp32 : IElement
+    {
+        public static bool NeedsNoise => false;
+        public static float Load(void* data, long index) => ((float*)data)[index];
+        public static void Store(void* data, long index, float value, uint noise) => ((float*)data)[index] = value;
+    }
+
+    struct Fp16 : IElement
+    {
+        public static bool NeedsNoise => false;
+        public static float Load(void* data, long index) => (float)((Half*)data)[index];
+        public static void Store(void* data, long index, float value, uint noise) => ((Half*)data)[index] = (Half)value;
+    }
+
+    /// <summary>bf16 rounded to nearest, ties to even, as libtorch converts.</summary>
+    struct Bf16 : IElement
+    {
+        public static bool NeedsNoise => false;
+        public static float Load(void* data, long index) => BitConverter.UInt32BitsToSingle((uint)((ushort*)data)[index] << 16);
+
+        public static void Store(void* data, long index, float value, uint noise)
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(value);
+            ((ushort*)data)[index] = float.IsNaN(value) ? (ushort)0x7FC0 : (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1)) >> 16);
+        }
+    }
+
+    /// <summary>
+    /// bf16 rounded up or down with probability proportional to the distance (adding 16 random bits below the kept
+    /// ones, then truncating), so repeated small changes survive on average.
+    /// </summary>
+    struct StochasticBf16 : IElement
+    {
+        public static bool NeedsNoise => true;
+        public static float Load(void* data, long index) => Bf16.Load(data, index);
+
+        public static void Store(void* data, long index, float value, uint noise)
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(value);
+            bool finite = (bits & 0x7F800000u) != 0x7F800000u;
+            ((ushort*)data)[index] = finite ? (ushort)((bits + (noise & 0xFFFFu)) >> 16) : (ushort)(bits >> 16 | (float.IsNaN(value) ? 0x40u : 0u));
+        }
+    }
+}
