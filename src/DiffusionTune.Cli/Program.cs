@@ -1,1 +1,2 @@
+DiffusionTune.Models.Runtime.NativeHeap.KeepFreedMemory();
 return await DiffusionTune.Cli.CliApplication.RunAsync(args);

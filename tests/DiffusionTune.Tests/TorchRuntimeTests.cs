@@ -19,4 +19,16 @@ public class TorchRuntimeTests
         Assert.True(float.IsFinite(loss.item<float>()));
         Assert.Equal(ScalarType.BFloat16, x.to(ScalarType.BFloat16).dtype);
     }
+
+    [Fact]
+    public void The_native_heap_keeps_freed_tensors_for_reuse_on_glibc_only()
+    {
+        string[] glibcPaths = ["/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6", "/lib64/libc.so.6", "/usr/lib64/libc.so.6"];
+        bool glibc = OperatingSystem.IsLinux() && glibcPaths.Any(File.Exists);
+        DiffusionTune.Models.Runtime.NativeHeap.KeepFreedMemory();
+        Assert.Equal(glibc, DiffusionTune.Models.Runtime.NativeHeap.KeepsFreedMemory);
+        // Tensors still allocate and free as before.
+        using var scope = NewDisposeScope();
+        Assert.Equal(64L << 20, zeros([64L << 20], ScalarType.Byte).numel());
+    }
 }

@@ -1,4 +1,6 @@
+using System.Runtime.Intrinsics;
 using TorchSharp;
+using static DiffusionTune.Training.Optimization.CpuElements;
 using static TorchSharp.torch;
 
 namespace DiffusionTune.Training.Optimization;
@@ -69,7 +71,26 @@ static unsafe class FusedAdamWKernel
     static void Span<TGradient, TMoment, TModel>(Pointers p, Constants c, long start, long end)
         where TGradient : struct, IElement where TMoment : struct, IElement where TModel : struct, IElement
     {
-        for (long i = start; i < end; i++)
+        long i = start;
+        if (TGradient.Vectorized && TMoment.Vectorized && TModel.Vectorized)
+        {
+            var lanes = Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);
+            for (; i + Vector256<float>.Count <= end; i += Vector256<float>.Count)
+            {
+                var gradient = TGradient.LoadVector(p.Gradient, i) / c.LossScale * c.ClipFactor;
+                var mean = TMoment.LoadVector(p.Mean, i);
+                mean += c.MeanWeight * (gradient - mean);
+                var square = TMoment.LoadVector(p.Square, i) * c.Beta2 + c.SquareWeight * gradient * gradient;
+                var master = Vector256.Load(p.Master + i) * c.DecayFactor;
+                master += c.NegativeStepSize * (mean / (Vector256.Sqrt(square) / c.SquareCorrectionRoot + Vector256.Create(c.Epsilon)));
+                master.Store(p.Master + i);
+                if (p.Model is not null) TModel.StoreVector(p.Model, i, master, default);
+                var noise = TMoment.NeedsNoise ? Noise(c.RoundingSeed, Vector256.Create((uint)i) + lanes) : default;
+                TMoment.StoreVector(p.Mean, i, mean, noise);
+                TMoment.StoreVector(p.Square, i, square, Vector256.ShiftRightLogical(noise, 16));
+            }
+        }
+        for (; i < end; i++)
         {
             float gradient = TGradient.Load(p.Gradient, i) / c.LossScale * c.ClipFactor;
             float mean = TMoment.Load(p.Mean, i);
@@ -79,20 +100,10 @@ static unsafe class FusedAdamWKernel
             master += c.NegativeStepSize * (mean / (MathF.Sqrt(square) / c.SquareCorrectionRoot + c.Epsilon));
             p.Master[i] = master;
             if (p.Model is not null) TModel.Store(p.Model, i, master, 0);
-            ulong noise = TMoment.NeedsNoise ? Noise(c.RoundingSeed, i) : 0;
-            TMoment.Store(p.Mean, i, mean, (uint)noise);
-            TMoment.Store(p.Square, i, square, (uint)(noise >> 32));
+            uint noise = TMoment.NeedsNoise ? Noise(c.RoundingSeed, (uint)i) : 0;
+            TMoment.Store(p.Mean, i, mean, noise);
+            TMoment.Store(p.Square, i, square, noise >> 16);
         }
-    }
-
-    /// <summary>Random bits for element <paramref name="index"/>: a hash, so any thread schedule rounds the same way.</summary>
-    static ulong Noise(ulong seed, long index)
-    {
-        // SplitMix64's finaliser.
-        ulong z = seed + (ulong)index * 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 
     readonly struct Pointers(void* gradient, void* mean, void* square, float* master, void* model)
@@ -112,58 +123,6 @@ static unsafe class FusedAdamWKernel
         public readonly float NegativeStepSize = (float)-scalars.StepSize;
         public readonly float SquareCorrectionRoot = (float)scalars.SquareCorrectionRoot;
         public readonly float Epsilon = (float)scalars.Settings.Epsilon;
-        public readonly ulong RoundingSeed = scalars.RoundingSeed;
-    }
-
-    /// <summary>How one element of a dtype is read as fp32 and written from it.</summary>
-    interface IElement
-    {
-        static abstract bool NeedsNoise { get; }
-        static abstract float Load(void* data, long index);
-        static abstract void Store(void* data, long index, float value, uint noise);
-    }
-
-    struct Fp32 : IElement
-    {
-        public static bool NeedsNoise => false;
-        public static float Load(void* data, long index) => ((float*)data)[index];
-        public static void Store(void* data, long index, float value, uint noise) => ((float*)data)[index] = value;
-    }
-
-    struct Fp16 : IElement
-    {
-        public static bool NeedsNoise => false;
-        public static float Load(void* data, long index) => (float)((Half*)data)[index];
-        public static void Store(void* data, long index, float value, uint noise) => ((Half*)data)[index] = (Half)value;
-    }
-
-    /// <summary>bf16 rounded to nearest, ties to even, as libtorch converts.</summary>
-    struct Bf16 : IElement
-    {
-        public static bool NeedsNoise => false;
-        public static float Load(void* data, long index) => BitConverter.UInt32BitsToSingle((uint)((ushort*)data)[index] << 16);
-
-        public static void Store(void* data, long index, float value, uint noise)
-        {
-            uint bits = BitConverter.SingleToUInt32Bits(value);
-            ((ushort*)data)[index] = float.IsNaN(value) ? (ushort)0x7FC0 : (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1)) >> 16);
-        }
-    }
-
-    /// <summary>
-    /// bf16 rounded up or down with probability proportional to the distance (adding 16 random bits below the kept
-    /// ones, then truncating), so repeated small changes survive on average.
-    /// </summary>
-    struct StochasticBf16 : IElement
-    {
-        public static bool NeedsNoise => true;
-        public static float Load(void* data, long index) => Bf16.Load(data, index);
-
-        public static void Store(void* data, long index, float value, uint noise)
-        {
-            uint bits = BitConverter.SingleToUInt32Bits(value);
-            bool finite = (bits & 0x7F800000u) != 0x7F800000u;
-            ((ushort*)data)[index] = finite ? (ushort)((bits + (noise & 0xFFFFu)) >> 16) : (ushort)(bits >> 16 | (float.IsNaN(value) ? 0x40u : 0u));
-        }
+        public readonly uint RoundingSeed = (uint)(scalars.RoundingSeed ^ scalars.RoundingSeed >> 32);
     }
 }

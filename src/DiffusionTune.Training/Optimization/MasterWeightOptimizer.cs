@@ -119,26 +119,28 @@ public sealed class MasterWeightOptimizer : IDisposable
         ((ulong)_parameters.IndexOf(parameter) << 40) ^ (ulong)parameter.Steps * 0xD1B54A32D192ED03UL;
 
     /// <summary>
-    /// The global L2 norm of the (unscaled) gradients and the factor that clips it, computed as libtorch's
-    /// <c>clip_grad_norm_</c> does (per-tensor norms in fp32, the norm of those, <c>min(max / (norm + 1e-6), 1)</c>),
-    /// one gradient at a time. A factor of 1: nothing to clip.
+    /// The global L2 norm of the (unscaled) gradients and the factor that clips it to <paramref name="maxGradNorm"/>
+    /// (<c>min(max / (norm + 1e-6), 1)</c>, as libtorch's <c>clip_grad_norm_</c>). Squares are summed in fp64, on the CPU
+    /// straight from each gradient's own dtype, elsewhere on the device with one read-back. A factor of 1: nothing to clip.
     /// </summary>
     static (double Norm, double ClipFactor) NormAndClipFactor(List<AdamWParameter> withGrads, double? scale, double? maxGradNorm)
     {
-        if (withGrads.Count == 0) return (0, 1);
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var norms = new List<Tensor>();
+        double sumOfSquares = 0;
+        Tensor? onDevice = null;
         foreach (var parameter in withGrads)
         {
-            using var gradientScope = NewDisposeScope();
-            var gradient = parameter.Model.grad!.to(ScalarType.Float32);
-            if (scale is double s) gradient = gradient.div(s);
-            norms.Add(gradientScope.MoveToOuter(gradient.norm(2.0f)));
+            var gradient = parameter.Model.grad!;
+            if (CpuGradientNorm.Supports(gradient))
+                sumOfSquares += CpuGradientNorm.SumOfSquares(gradient);
+            else
+                onDevice = gradient.to(ScalarType.Float64).square().sum().add_(onDevice ?? zeros([], ScalarType.Float64, gradient.device));
         }
-        var total = norms.Count == 1 ? norms[0] : stack(norms).norm(2.0f);
-        double norm = total.item<float>();
+        if (onDevice is not null) sumOfSquares += onDevice.item<double>();
+        double norm = Math.Sqrt(sumOfSquares) / (scale ?? 1.0);
         if (maxGradNorm is not double max || !double.IsFinite(norm)) return (norm, 1);
-        return (norm, full_like(total, max).div_(total + 1e-6).clamp_max(1.0).item<float>());
+        return (norm, Math.Min(max / (norm + 1e-6), 1.0));
     }
 
     public void ZeroGrad()

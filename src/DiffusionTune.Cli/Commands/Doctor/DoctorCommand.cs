@@ -39,7 +39,7 @@ public static class DoctorCommand
         var os = CurrentOs();
         return new DoctorReport(
             new PlatformReport(RuntimeInformation.OSDescription, RuntimeInformation.OSArchitecture.ToString(), RuntimeInformation.FrameworkDescription,
-                RuntimeInformation.RuntimeIdentifier, CpuModel(), Environment.ProcessorCount),
+                RuntimeInformation.RuntimeIdentifier, CpuModel(), Environment.ProcessorCount, NativeHeap.KeepsFreedMemory),
             torchReport,
             cudaReport,
             precisions,

@@ -19,7 +19,8 @@ public sealed record DoctorReport(
 /// <summary>The operating system, the .NET runtime and the CPU.</summary>
 /// <param name="RuntimeIdentifier">The .NET runtime identifier, e.g. linux-x64.</param>
 /// <param name="CpuModel">The CPU's name where the OS tells it (Linux), else null.</param>
-public sealed record PlatformReport(string Os, string Architecture, [property: JsonPropertyName("dotnet")] string DotNet, string RuntimeIdentifier, string? CpuModel, int LogicalCores);
+public sealed record PlatformReport(string Os, string Architecture, [property: JsonPropertyName("dotnet")] string DotNet, string RuntimeIdentifier, string? CpuModel, int LogicalCores,
+    bool NativeHeapKeepsFreedMemory = false);
 
 /// <summary>TorchSharp and its native libtorch as this process loaded them.</summary>
 /// <param name="LibTorchVersion">The libtorch version TorchSharp was built for.</param>

@@ -55,6 +55,7 @@ public static class DoctorReportView
                 ("CPU", $"{platform.CpuModel ?? "unknown model"}, {platform.LogicalCores} logical cores"),
                 ("torch threads", torch.Loaded ? $"{torch.IntraOpThreads} intra-op, {torch.InterOpThreads} inter-op" : "-"),
                 ("memory", Memory(report.Memory)),
+                ("native heap", platform.NativeHeapKeepsFreedMemory ? "freed memory kept for reuse (glibc: no mmap'd blocks, no trimming)" : "system default"),
             ]),
             new("Torch", TorchRows(torch)),
             new("CUDA", CudaRows(report.Cuda)),
