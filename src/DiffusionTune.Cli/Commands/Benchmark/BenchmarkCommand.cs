@@ -16,7 +16,7 @@ namespace DiffusionTune.Cli.Commands.Benchmark;
 /// </summary>
 public static class BenchmarkCommand
 {
-    public sealed record Figures(string Precision, double MatmulPeakGflops, double ForwardGflop, double ForwardSeconds,
+    public sealed record Figures(string Precision, double MatmulPeakGflops, string MatmulPeakShape, double ForwardGflop, double ForwardSeconds,
         double ForwardFractionOfPeak, double TrainSeconds, double TrainFractionOfPeak, long ForwardPeakBytes, long TrainPeakBytes);
 
     public static int Run(BenchmarkSettings settings)
@@ -54,7 +54,7 @@ public static class BenchmarkCommand
 
     static Figures Measure(UNet2DConditionModelConfig config, BenchmarkSettings settings, Device device, ScalarType dtype)
     {
-        double peak = MatmulPeak.Gflops(device, dtype);
+        var (peak, peakShape) = MatmulPeak.UnetLimit(config, settings.LatentSize, settings.Batch, device, dtype);
         manual_seed(0);
         using var model = new UNet2DConditionModel(config);
         model.to(device, dtype);
@@ -90,7 +90,7 @@ public static class BenchmarkCommand
             trainPeak = memory.PeakBytes;
         }
 
-        var figures = new Figures(Precision.NameOf(dtype), peak, forwardFlops / 1e9, forward, forwardFlops / forward / 1e9 / peak,
+        var figures = new Figures(Precision.NameOf(dtype), peak, peakShape, forwardFlops / 1e9, forward, forwardFlops / forward / 1e9 / peak,
             train, 3 * forwardFlops / train / 1e9 / peak, forwardPeak, trainPeak);
         if (settings.Profile) Profile(model, sample, timestep, context, settings, device, dtype, forward, train - forward, peak);
         return figures;
@@ -146,6 +146,7 @@ public static class BenchmarkCommand
         foreach (var r in results) table.AddColumn(new TableColumn(r.Precision).RightAligned());
         void Row(string label, Func<Figures, string> cell) => table.AddRow([label, .. results.Select(cell)]);
         Row("matmul peak GFLOP/s", r => $"{r.MatmulPeakGflops:F0}");
+        Row("  at shape", r => r.MatmulPeakShape);
         Row("forward s", r => $"{r.ForwardSeconds:F2}");
         Row("forward GFLOP/s (of peak)", r => $"{r.ForwardGflop / r.ForwardSeconds:F0} ({r.ForwardFractionOfPeak:P0})");
         Row("forward+backward s", r => $"{r.TrainSeconds:F2}");
