@@ -7,9 +7,12 @@ namespace DiffusionTune.Training.Optimization;
 /// One trained parameter as AdamW sees it: the model's tensor, the fp32 master it is updated in (the model's own
 /// tensor when the model trains in fp32), the two moments and how many updates it has had (its bias correction).
 /// </summary>
-sealed class AdamWParameter(string name, Parameter model, Parameter master, int group, MomentPrecision moments) : IDisposable
+sealed class AdamWParameter(string name, Parameter model, Parameter master, int group, MomentPrecision moments, int position = 0) : IDisposable
 {
     public string Name { get; } = name;
+
+    /// <summary>Its index among the optimizer's parameters (seeds its stochastic rounding).</summary>
+    public int Position { get; } = position;
 
     public Parameter Model { get; } = model;
 

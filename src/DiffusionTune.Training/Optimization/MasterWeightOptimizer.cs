@@ -45,7 +45,7 @@ public sealed class MasterWeightOptimizer : IDisposable
                 {
                     master = parameter;
                 }
-                _parameters.Add(new AdamWParameter(name, parameter, master, group, settings.Moments));
+                _parameters.Add(new AdamWParameter(name, parameter, master, group, settings.Moments, _parameters.Count));
             }
             _multipliers.Add(groups[group].LearningRateMultiplier);
         }
@@ -115,8 +115,8 @@ public sealed class MasterWeightOptimizer : IDisposable
     }
 
     /// <summary>Seeds a parameter's stochastic rounding by its position and step, so a resumed run rounds as an uninterrupted one.</summary>
-    ulong RoundingSeed(AdamWParameter parameter) =>
-        ((ulong)_parameters.IndexOf(parameter) << 40) ^ (ulong)parameter.Steps * 0xD1B54A32D192ED03UL;
+    static ulong RoundingSeed(AdamWParameter parameter) =>
+        ((ulong)parameter.Position << 40) ^ (ulong)parameter.Steps * 0xD1B54A32D192ED03UL;
 
     /// <summary>
     /// The global L2 norm of the (unscaled) gradients and the factor that clips it to <paramref name="maxGradNorm"/>
