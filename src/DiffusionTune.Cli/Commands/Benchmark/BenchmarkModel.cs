@@ -33,14 +33,30 @@ public static class BenchmarkModel
         var tokenizerFolder = Path.Combine(Path.GetTempPath(), "diffusiontune-benchmark", "tokenizer");
         if (!File.Exists(Path.Combine(tokenizerFolder, "merges.txt"))) ShapesWorldVocabulary.Build().WriteTo(tokenizerFolder);
         manual_seed(0);
-        var unet = new UNet2DConditionModel(config == "sd15" ? KnownConfigs.StableDiffusion1Unet : HalfWidthStableDiffusion1Unet);
-        var vae = new AutoencoderKL(KnownConfigs.StableDiffusionVae);
-        var textEncoder = new ClipTextModel(KnownConfigs.StableDiffusion1TextEncoder);
-        unet.to(device, dtype);
-        textEncoder.to(device, dtype);
-        vae.to(device, StableDiffusionModel.VaeDtype(dtype));
+        // Initialised in their run dtype, as loading from a file does (on meta, then materialised): fp32 weights built
+        // and then converted would stay in the process's heap and inflate its peak memory.
+        var vae = Initialised(StableDiffusionModel.VaeDtype(dtype), () => new AutoencoderKL(KnownConfigs.StableDiffusionVae));
+        var unet = Initialised(dtype, () => new UNet2DConditionModel(config == "sd15" ? KnownConfigs.StableDiffusion1Unet : HalfWidthStableDiffusion1Unet));
+        var textEncoder = Initialised(dtype, () => new ClipTextModel(KnownConfigs.StableDiffusion1TextEncoder));
+        unet.to(device);
+        textEncoder.to(device);
+        vae.to(device);
         return new StableDiffusionModel(unet, vae, textEncoder, ClipTokenizer.FromFolder(tokenizerFolder), tokenizerFolder,
             NoiseSchedule.StableDiffusion1, "sd15-random");
+    }
+
+    static T Initialised<T>(ScalarType dtype, Func<T> build)
+    {
+        var previous = get_default_dtype();
+        set_default_dtype(dtype);
+        try
+        {
+            return build();
+        }
+        finally
+        {
+            set_default_dtype(previous);
+        }
     }
 
     static UNet2DConditionModelConfig HalfWidthStableDiffusion1Unet =>
