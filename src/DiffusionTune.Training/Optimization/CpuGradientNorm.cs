@@ -11,8 +11,6 @@ namespace DiffusionTune.Training.Optimization;
 /// </summary>
 static unsafe class CpuGradientNorm
 {
-    const long Block = 1 << 16;
-
     public static bool Supports(Tensor gradient) => gradient.device_type == DeviceType.CPU;
 
     public static double SumOfSquares(Tensor gradient)
@@ -31,15 +29,8 @@ static unsafe class CpuGradientNorm
 
     static double Sum<T>(void* data, long count) where T : struct, IElement
     {
-        long blocks = (count + Block - 1) / Block;
-        if (blocks == 1) return BlockSum<T>(data, 0, count);
-        var partial = new double[blocks];
         var address = (nint)data;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, get_num_threads()) };
-        Parallel.For(0L, blocks, options, block =>
-            partial[block] = BlockSum<T>((void*)address, block * Block, Math.Min(count, (block + 1) * Block)));
-        // Summed in block order, so the result does not depend on the thread schedule.
-        return partial.Sum();
+        return CpuBlocks.Sum(count, (start, end) => BlockSum<T>((void*)address, start, end));
     }
 
     static double BlockSum<T>(void* data, long start, long end) where T : struct, IElement

@@ -14,9 +14,6 @@ namespace DiffusionTune.Training.Optimization;
 /// </summary>
 static unsafe class FusedAdamWKernel
 {
-    /// <summary>Elements one worker updates at a time.</summary>
-    const long Block = 1 << 16;
-
     public static bool Supports(AdamWParameter parameter) => parameter.Master.device_type == DeviceType.CPU;
 
     public static void Update(AdamWParameter parameter, Tensor gradient, in AdamWStepScalars scalars)
@@ -57,15 +54,7 @@ static unsafe class FusedAdamWKernel
     static void Run<TGradient, TMoment, TModel>(Pointers pointers, Constants constants, long count)
         where TGradient : struct, IElement where TMoment : struct, IElement where TModel : struct, IElement
     {
-        long blocks = (count + Block - 1) / Block;
-        if (blocks == 1)
-        {
-            Span<TGradient, TMoment, TModel>(pointers, constants, 0, count);
-            return;
-        }
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, get_num_threads()) };
-        Parallel.For(0L, blocks, options, block =>
-            Span<TGradient, TMoment, TModel>(pointers, constants, block * Block, Math.Min(count, (block + 1) * Block)));
+        CpuBlocks.For(count, (start, end) => Span<TGradient, TMoment, TModel>(pointers, constants, start, end));
     }
 
     static void Span<TGradient, TMoment, TModel>(Pointers p, Constants c, long start, long end)

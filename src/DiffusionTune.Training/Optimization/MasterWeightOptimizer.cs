@@ -110,7 +110,6 @@ public sealed class MasterWeightOptimizer : IDisposable
                 parameter.Model.grad = null;
             }
         }
-        ZeroGrad();
         return new OptimizerStepResult(norm, SkippedOverflow: false, scaleUsed);
     }
 
@@ -145,11 +144,7 @@ public sealed class MasterWeightOptimizer : IDisposable
 
     public void ZeroGrad()
     {
-        foreach (var parameter in _parameters)
-        {
-            parameter.Model.grad = null;
-            if (parameter.SeparateMaster) parameter.Master.grad = null;
-        }
+        foreach (var parameter in _parameters) parameter.Model.grad = null;
     }
 
     /// <summary>
