@@ -1,3 +1,4 @@
+using DiffusionTune.Contracts;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ sealed class LoraLayer : IDisposable
                 _removeHook = hook.remove;
                 break;
             }
-            case Conv2d conv:
+            case Convolution conv:
             {
                 var weight = conv.weight!;
                 Down = NewParameter([rank, weight.shape[1], weight.shape[2], weight.shape[3]], dtype, device);
@@ -71,7 +72,7 @@ sealed class LoraLayer : IDisposable
         var scale = Alpha / Rank;
         return _stride is null
             ? nn.functional.linear(nn.functional.linear(x, Down), Up) * scale
-            : nn.functional.conv2d(nn.functional.conv2d(x, Down, strides: _stride, padding: _padding), Up) * scale;
+            : SafeConvolution.Conv2d(SafeConvolution.Conv2d(x, Down, stride: _stride, padding: _padding), Up) * scale;
     }
 
     static Parameter NewParameter(long[] shape, ScalarType dtype, Device device)

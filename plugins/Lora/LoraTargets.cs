@@ -14,7 +14,7 @@ static class LoraTargets
     /// <c>all</c> = also the resnet and up/down-sampling convolutions (kohya's LoCon).
     /// </summary>
     public static IEnumerable<(string Name, torch.nn.Module Module)> Unet(torch.nn.Module unet, string scope) =>
-        unet.named_modules().Where(m => m.module is Linear or Conv2d && IsUnetTarget(m.name, m.module, scope));
+        unet.named_modules().Where(m => m.module is Linear or Convolution && IsUnetTarget(m.name, m.module, scope));
 
     /// <summary>Text-encoder layers: the attention projections and the MLP of every layer (kohya's choice).</summary>
     public static IEnumerable<(string Name, torch.nn.Module Module)> TextEncoder(torch.nn.Module textEncoder) =>
@@ -27,8 +27,8 @@ static class LoraTargets
         return scope switch
         {
             Attention => attentionProjection,
-            Transformer => inTransformer && (module is Linear || module is Conv2d conv && conv.kernel_size.All(k => k == 1)),
-            _ => inTransformer || module is Conv2d && (name.Contains(".resnets.") || name.Contains("samplers.")),
+            Transformer => inTransformer && (module is Linear || module is Convolution conv && conv.kernel_size.All(k => k == 1)),
+            _ => inTransformer || module is Convolution && (name.Contains(".resnets.") || name.Contains("samplers.")),
         };
     }
 

@@ -1,4 +1,5 @@
 using DiffusionTune.IO;
+using DiffusionTune.Models.Kernels;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands;
@@ -24,7 +25,7 @@ public static class CommandRunner
             Console.Error.WriteLine("Cancelled.");
             return Cancelled;
         }
-        catch (Exception e) when (e is ModelFileException or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is ModelFileException or WrongKernelsException or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
         {
             WriteError(e.Message);
             return UserError;

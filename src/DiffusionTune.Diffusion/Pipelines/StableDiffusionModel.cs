@@ -3,6 +3,7 @@ using DiffusionTune.Diffusion.Schedules;
 using DiffusionTune.IO;
 using DiffusionTune.IO.Formats;
 using DiffusionTune.Models.Clip;
+using DiffusionTune.Models.Kernels;
 using DiffusionTune.Models.Unet;
 using DiffusionTune.Models.Vae;
 using static TorchSharp.torch;
@@ -159,9 +160,11 @@ public sealed class StableDiffusionModel : IDisposable
     }
 
     /// <summary>Loads a diffusers folder (with model_index.json) or a single-file .safetensors checkpoint.</summary>
+    /// <exception cref="WrongKernelsException">This host computes an operation the model needs wrongly, with no workaround.</exception>
     public static StableDiffusionModel Load(string path, ModelLoadOptions? options = null)
     {
         options ??= new ModelLoadOptions();
+        HostKernelCheck.EnsureRight(options.Device, options.Dtype);
         if (Directory.Exists(path))
         {
             if (!DiffusersPipelineFolder.IsPipelineFolder(path))

@@ -44,7 +44,7 @@ public sealed class AdaptableLayers
     {
         foreach (var (name, module) in model.named_modules())
         {
-            if (module is Linear or Conv2d)
+            if (module is Linear or Convolution)
                 _layers.Add((component, name), new LeafLayer(component, name, (nn.Module<Tensor, Tensor>)module));
         }
     }

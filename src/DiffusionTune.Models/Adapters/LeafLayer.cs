@@ -1,3 +1,4 @@
+using DiffusionTune.Contracts;
 using DiffusionTune.IO.Formats;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -11,14 +12,14 @@ namespace DiffusionTune.Models.Adapters;
 /// </summary>
 internal sealed class LeafLayer
 {
-    readonly Conv2d? _convolution;
+    readonly Convolution? _convolution;
 
     public LeafLayer(ModelComponent component, string name, nn.Module<Tensor, Tensor> module)
     {
-        if (module is Conv2d convolution)
+        if (module is Convolution convolution)
         {
             // Our models build neither kind; both would need their own handling in Apply.
-            if (convolution.groups != 1 || convolution.padding is null || convolution.padding_mode != PaddingModes.Zeros)
+            if (convolution.transposed || convolution.groups != 1 || convolution.padding is null || convolution.padding_mode != PaddingModes.Zeros)
                 throw new NotSupportedException($"{component.FolderName()}/{name}: adapters support ungrouped, zero-padded convolutions with explicit padding");
             _convolution = convolution;
         }
@@ -40,10 +41,10 @@ internal sealed class LeafLayer
     /// <summary>This layer's operation on <paramref name="input"/> with <paramref name="weight"/> in place of its own, and no bias.</summary>
     public Tensor Apply(Tensor input, Tensor weight) => _convolution is null
         ? nn.functional.linear(input, weight)
-        : nn.functional.conv2d(input, weight, null, _convolution.stride, _convolution.padding, _convolution.dilation);
+        : SafeConvolution.Conv2d(input, weight, null, _convolution.stride, _convolution.padding, _convolution.dilation);
 
     /// <summary>A pointwise projection (a Linear map, or a 1×1 stride-1 convolution) of <paramref name="hidden"/>, as LoRA's up half.</summary>
     public Tensor Project(Tensor hidden, Tensor weight) => _convolution is null
         ? nn.functional.linear(hidden, weight)
-        : nn.functional.conv2d(hidden, weight);
+        : SafeConvolution.Conv2d(hidden, weight);
 }

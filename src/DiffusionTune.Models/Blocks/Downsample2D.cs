@@ -10,7 +10,7 @@ namespace DiffusionTune.Models.Blocks;
 /// </summary>
 public sealed class Downsample2D : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv;
+    private readonly SafeConv2d conv;
     private readonly bool _padRightBottom;
 
     public Downsample2D(long channels, long outChannels, long padding) : base(nameof(Downsample2D))

@@ -25,8 +25,8 @@ public static class Layers
     public static Linear Linear(long inFeatures, long outFeatures, bool bias = true) =>
         nn.Linear(inFeatures, outFeatures, bias, s_device);
 
-    public static Conv2d Conv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0) =>
-        nn.Conv2d(inChannels, outChannels, kernelSize, stride, padding, device: s_device);
+    public static SafeConv2d Conv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0) =>
+        new(inChannels, outChannels, kernelSize, stride, padding, s_device);
 
     public static LayerNorm LayerNorm(long dim, double eps) => nn.LayerNorm(dim, eps, device: s_device);
 

@@ -11,12 +11,12 @@ namespace DiffusionTune.Models.Blocks;
 public sealed class ResnetBlock2D : nn.Module<Tensor, Tensor?, Tensor>
 {
     private readonly GroupNorm norm1;
-    private readonly Conv2d conv1;
+    private readonly SafeConv2d conv1;
     private readonly Linear? time_emb_proj;
     private readonly GroupNorm norm2;
     private readonly Dropout dropout;
-    private readonly Conv2d conv2;
-    private readonly Conv2d? conv_shortcut;
+    private readonly SafeConv2d conv2;
+    private readonly SafeConv2d? conv_shortcut;
     private readonly bool _scaleShift;
     private readonly double _outputScaleFactor;
 

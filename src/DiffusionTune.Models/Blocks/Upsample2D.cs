@@ -7,7 +7,7 @@ namespace DiffusionTune.Models.Blocks;
 /// <summary>diffusers' <c>Upsample2D</c>: nearest-neighbour upsampling then a 3×3 conv.</summary>
 public sealed class Upsample2D : nn.Module<Tensor, long[]?, Tensor>
 {
-    private readonly Conv2d conv;
+    private readonly SafeConv2d conv;
 
     public Upsample2D(long channels, long outChannels) : base(nameof(Upsample2D))
     {

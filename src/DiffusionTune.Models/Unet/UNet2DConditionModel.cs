@@ -16,14 +16,14 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
 {
     public const string WeightsBaseName = "diffusion_pytorch_model";
 
-    private readonly Conv2d conv_in;
+    private readonly SafeConv2d conv_in;
     private readonly Timesteps time_proj;
     private readonly TimestepEmbedding time_embedding;
     private readonly ModuleList<UNetDownBlock> down_blocks;
     private readonly ModuleList<UNetUpBlock> up_blocks;
     private readonly UNetMidBlock2DCrossAttn mid_block;
     private readonly GroupNorm conv_norm_out;
-    private readonly Conv2d conv_out;
+    private readonly SafeConv2d conv_out;
 
     public UNet2DConditionModel(UNet2DConditionModelConfig config) : base(nameof(UNet2DConditionModel))
     {

@@ -18,8 +18,8 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
 
     private readonly Encoder encoder;
     private readonly Decoder decoder;
-    private readonly Conv2d? quant_conv;
-    private readonly Conv2d? post_quant_conv;
+    private readonly SafeConv2d? quant_conv;
+    private readonly SafeConv2d? post_quant_conv;
 
     public AutoencoderKL(AutoencoderKLConfig config) : base(nameof(AutoencoderKL))
     {

@@ -8,11 +8,11 @@ namespace DiffusionTune.Models.Vae;
 /// <summary>The VAE decoder: latent → image in roughly [-1, 1] (after post_quant_conv).</summary>
 public sealed class Decoder : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv_in;
+    private readonly SafeConv2d conv_in;
     private readonly ModuleList<UpDecoderBlock2D> up_blocks;
     private readonly UNetMidBlock2D mid_block;
     private readonly GroupNorm conv_norm_out;
-    private readonly Conv2d conv_out;
+    private readonly SafeConv2d conv_out;
 
     public Decoder(AutoencoderKLConfig config) : base(nameof(Decoder))
     {

@@ -8,11 +8,11 @@ namespace DiffusionTune.Models.Vae;
 /// <summary>The VAE encoder: image → 2·latent channels (mean and log-variance), before quant_conv.</summary>
 public sealed class Encoder : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv_in;
+    private readonly SafeConv2d conv_in;
     private readonly ModuleList<DownEncoderBlock2D> down_blocks;
     private readonly UNetMidBlock2D mid_block;
     private readonly GroupNorm conv_norm_out;
-    private readonly Conv2d conv_out;
+    private readonly SafeConv2d conv_out;
 
     public Encoder(AutoencoderKLConfig config) : base(nameof(Encoder))
     {

@@ -8,7 +8,7 @@ namespace DiffusionTune.ShapesWorld.Evaluation;
 /// <summary>A 3×3 convolution, GroupNorm and SiLU: the unit <see cref="ShapesClassifier"/> is built from.</summary>
 sealed class ClassifierConvBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv;
+    private readonly SafeConv2d conv;
     private readonly GroupNorm norm;
 
     public ClassifierConvBlock(long inChannels, long outChannels, int groups, long stride = 1) : base(nameof(ClassifierConvBlock))

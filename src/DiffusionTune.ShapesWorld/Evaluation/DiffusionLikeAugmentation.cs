@@ -1,3 +1,4 @@
+using DiffusionTune.Contracts;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -56,8 +57,8 @@ public static class DiffusionLikeAugmentation
         var kernels = weights.repeat_interleave(3, dim: 0);
         var flat = images.reshape(1, batch * 3, height, width);
         var padded = nn.functional.pad(flat, [BlurRadius, BlurRadius, BlurRadius, BlurRadius], PaddingModes.Reflect);
-        var rows = nn.functional.conv2d(padded, kernels.reshape(batch * 3, 1, 1, 2 * BlurRadius + 1), groups: batch * 3);
-        var both = nn.functional.conv2d(rows, kernels.reshape(batch * 3, 1, 2 * BlurRadius + 1, 1), groups: batch * 3);
+        var rows = SafeConvolution.Conv2d(padded, kernels.reshape(batch * 3, 1, 1, 2 * BlurRadius + 1), groups: batch * 3);
+        var both = SafeConvolution.Conv2d(rows, kernels.reshape(batch * 3, 1, 2 * BlurRadius + 1, 1), groups: batch * 3);
         return both.reshape(batch, 3, height, width);
     }
 }

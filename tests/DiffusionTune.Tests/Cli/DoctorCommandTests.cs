@@ -71,7 +71,8 @@ public class DoctorCommandTests
             new CudaReport(false, 0, false, null, new NvidiaDriverInfo(null, null, [], "no NVIDIA driver found")),
             [],
             new SystemMemory(null, null, 1L << 30, "test"),
-            CudaPackageAdvice.For(OSPlatform.Linux, Architecture.X64, TorchSharpVersion, "12.8"));
+            CudaPackageAdvice.For(OSPlatform.Linux, Architecture.X64, TorchSharpVersion, "12.8"),
+            []);
 
         Assert.False(report.RuntimeWorks);
         Assert.Equal(1, DoctorCommand.Verdict(report));

@@ -19,10 +19,10 @@ public sealed class FlopCounter : IDisposable
         {
             switch (module)
             {
-                case Conv2d conv:
+                case SafeConv2d conv:
                     var convHook = conv.register_forward_hook((m, input, output) =>
                     {
-                        var weight = ((Conv2d)m).weight!;
+                        var weight = ((SafeConv2d)m).weight!;
                         long perOutput = weight.shape[1] * weight.shape[2] * weight.shape[3];
                         Convolution += 2.0 * output.numel() * perOutput;
                         return output;

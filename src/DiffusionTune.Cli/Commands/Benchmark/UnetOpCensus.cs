@@ -1,3 +1,4 @@
+using DiffusionTune.Contracts;
 using DiffusionTune.Models.Blocks;
 using DiffusionTune.Models.Unet;
 using TorchSharp;
@@ -23,8 +24,8 @@ public sealed class UnetOpCensus : IDisposable
         {
             switch (module)
             {
-                case Conv2d conv:
-                    _removeHooks.Add(conv.register_forward_hook((m, input, output) => Keep(Convolution((Conv2d)m, input), output)).remove);
+                case SafeConv2d conv:
+                    _removeHooks.Add(conv.register_forward_hook((m, input, output) => Keep(Convolution((SafeConv2d)m, input), output)).remove);
                     break;
                 case Linear linear:
                     _removeHooks.Add(linear.register_forward_hook((m, input, output) => Keep(LinearOp((Linear)m, input), output)).remove);
@@ -83,7 +84,7 @@ public sealed class UnetOpCensus : IDisposable
 
     static Tensor Leaf(long[] shape, ScalarType dtype, Device device) => randn(shape, dtype, device).requires_grad_();
 
-    static IsolatedOp Convolution(Conv2d conv, Tensor input)
+    static IsolatedOp Convolution(SafeConv2d conv, Tensor input)
     {
         long[] inputShape = input.shape, weightShape = conv.weight!.shape, stride = conv.stride, padding = conv.padding!;
         bool bias = conv.bias is not null;
@@ -95,7 +96,7 @@ public sealed class UnetOpCensus : IDisposable
             (dtype, device) => bias
                 ? [Leaf(inputShape, dtype, device), Leaf(weightShape, dtype, device), Leaf([weightShape[0]], dtype, device)]
                 : [Leaf(inputShape, dtype, device), Leaf(weightShape, dtype, device)],
-            t => nn.functional.conv2d(t[0], t[1], t.Length > 2 ? t[2] : null, strides: stride, padding: padding));
+            t => SafeConvolution.Conv2d(t[0], t[1], t.Length > 2 ? t[2] : null, stride, padding));
     }
 
     static IsolatedOp LinearOp(Linear linear, Tensor input)

@@ -36,6 +36,7 @@ public static class DoctorCommand
             ? new[] { CPU }.Concat(Enumerable.Range(0, deviceCount).Select(index => new Device(DeviceType.CUDA, index))).ToList()
             : [];
         var precisions = devices.SelectMany(device => PrecisionProbe.Dtypes.Select(dtype => PrecisionProbe.Measure(device, dtype))).ToList();
+        var kernels = precisions.Any(p => p.Device == "cpu" && p.Precision == "fp32" && p.Supported) ? KernelProbe.Check(devices) : [];
         var os = CurrentOs();
         return new DoctorReport(
             new PlatformReport(RuntimeInformation.OSDescription, RuntimeInformation.OSArchitecture.ToString(), RuntimeInformation.FrameworkDescription,
@@ -44,7 +45,8 @@ public static class DoctorCommand
             cudaReport,
             precisions,
             SystemMemory.Read(),
-            CudaPackageAdvice.For(os, RuntimeInformation.OSArchitecture, torchReport.TorchSharpVersion, TorchRuntimeProbe.CudaVersionOfTorchSharpPackages()));
+            CudaPackageAdvice.For(os, RuntimeInformation.OSArchitecture, torchReport.TorchSharpVersion, TorchRuntimeProbe.CudaVersionOfTorchSharpPackages()),
+            kernels);
     }
 
     /// <summary>The exit code: 0 when libtorch works, 1 (with a message on stderr) when it does not.</summary>

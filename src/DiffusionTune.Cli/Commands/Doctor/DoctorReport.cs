@@ -10,10 +10,14 @@ public sealed record DoctorReport(
     CudaReport Cuda,
     IReadOnlyList<PrecisionSupport> Precisions,
     SystemMemory Memory,
-    CudaPackageAdvice CudaPackage)
+    CudaPackageAdvice CudaPackage,
+    IReadOnlyList<KernelVerdict> Kernels)
 {
     /// <summary>Whether libtorch works here: it loaded and an fp32 matmul on the CPU gave the right numbers.</summary>
     public bool RuntimeWorks => Torch.Loaded && Precisions.Any(p => p.Device == "cpu" && p.Precision == "fp32" && p.Supported);
+
+    /// <summary>Sampled operations DiffusionTune computes wrongly here: <c>train</c> and <c>generate</c> refuse to run in their precision.</summary>
+    public IEnumerable<KernelVerdict> UnfixedKernels => Kernels.Where(kernel => !kernel.ProjectRight);
 }
 
 /// <summary>The operating system, the .NET runtime and the CPU.</summary>

@@ -61,6 +61,7 @@ public static class DoctorReportView
             new("CUDA", CudaRows(report.Cuda)),
         };
         if (report.Precisions.Count > 0) sections.Add(new($"Precision (a {PrecisionProbe.Size}×{PrecisionProbe.Size} matmul)", PrecisionRows(report.Precisions)));
+        if (report.Kernels.Count > 0) sections.Add(new("Kernels (against fp64)", KernelRows(report.Kernels)));
         var advice = report.CudaPackage;
         sections.Add(new("To use CUDA", advice.AddCommand is null
             ? [("package", "none"), ("why", advice.Note)]
@@ -106,6 +107,27 @@ public static class DoctorReportView
         precisions.Select(p => ($"{p.Device} {p.Precision}", p.Supported
             ? $"supported, {p.Gflops?.ToString("F1", CultureInfo.InvariantCulture)} GFLOP/s{(p.Device == "cpu" && p.Precision == "fp16" ? " (fp16 on the CPU is for testing; use bf16 there)" : "")}"
             : $"unsupported: {p.Problem}")).ToList();
+
+    /// <summary>Per device and precision: all right, or each operation libtorch gets wrong and what DiffusionTune does about it.</summary>
+    static List<(string, string)> KernelRows(IReadOnlyList<KernelVerdict> kernels)
+    {
+        var rows = new List<(string, string)>();
+        foreach (var group in kernels.GroupBy(kernel => $"{kernel.Device} {kernel.Precision}"))
+        {
+            var wrong = group.Where(kernel => !kernel.LibraryRight || !kernel.ProjectRight).ToList();
+            rows.Add((group.Key, wrong.Count == 0
+                ? $"all {group.Count()} sampled operations right"
+                : $"libtorch computes {wrong.Count(kernel => !kernel.LibraryRight)} of {group.Count()} sampled operations wrongly here"));
+            foreach (var kernel in wrong)
+            {
+                rows.Add(("", $"{kernel.Operation} {kernel.Shape}: {kernel.Library}"));
+                rows.Add(("", kernel.ProjectRight
+                    ? $"  -> right in DiffusionTune ({kernel.Workaround ?? "libtorch's kernel"})"
+                    : $"  -> NO WORKAROUND ({kernel.Project}): train and generate refuse {kernel.Precision} on {kernel.Device}"));
+            }
+        }
+        return rows;
+    }
 
     static string Memory(SystemMemory memory)
     {
