@@ -83,6 +83,10 @@ public sealed class DenoiserTrainingRun : ITrainingRun, IDisposable
 
     public int TotalSteps => _settings.DenoiserSteps;
 
+    public ScalarType ComputeDtype => _settings.Dtype;
+
+    public DeviceType DeviceType => _settings.Device.type;
+
     public StepResult Step(int step)
     {
         using var random = StepRandomness.For(_settings.Seed, Stage, step);

@@ -49,6 +49,10 @@ public sealed class VaeTrainingRun : ITrainingRun, IDisposable
 
     public int TotalSteps => _settings.VaeSteps;
 
+    public ScalarType ComputeDtype => _settings.Dtype;
+
+    public DeviceType DeviceType => _settings.Device.type;
+
     public AutoencoderKL Model => _vae;
 
     public StepResult Step(int step)

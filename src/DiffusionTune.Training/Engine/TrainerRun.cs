@@ -7,6 +7,7 @@ using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Training.Logging;
 using DiffusionTune.Training.Loop;
 using DiffusionTune.Training.Optimization;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -71,6 +72,10 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
     public string Name { get; }
 
     public int TotalSteps => _settings.Steps;
+
+    public ScalarType ComputeDtype => _model.Dtype;
+
+    public DeviceType DeviceType => _model.Device.type;
 
     /// <summary>How many numbers the run trains.</summary>
     public long TrainedParameterCount => _trained.Sum(p => p.Parameter.numel());

@@ -1,4 +1,5 @@
-using DiffusionTune.Training.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DiffusionTune.Training.Loop;
 
@@ -13,6 +14,12 @@ public interface ITrainingRun
 
     int TotalSteps { get; }
 
+    /// <summary>The dtype the model computes in (what <c>--precision</c> chose); a non-finite stop's advice depends on it.</summary>
+    ScalarType ComputeDtype { get; }
+
+    /// <summary>Where the model computes; a non-finite stop's advice depends on it.</summary>
+    DeviceType DeviceType { get; }
+
     /// <summary>Runs optimizer step <paramref name="step"/> (0-based). Called inside a dispose scope.</summary>
     StepResult Step(int step);
 
@@ -24,19 +31,4 @@ public interface ITrainingRun
 
     /// <summary>Called after every step (after any checkpoint of that step), e.g. to render sample images now and then.</summary>
     void AfterStep(int stepsDone);
-}
-
-/// <summary>What one step reports: its loss, learning rate and gradient norm.</summary>
-/// <param name="SkippedOverflow">
-/// An fp16 step whose gradients overflowed, so its update was skipped and the loss scale halved: its gradient norm is
-/// not finite, but the run has not diverged.
-/// </param>
-/// <param name="LossScale">The loss scale of an fp16 step.</param>
-public readonly record struct StepResult(double Loss, double LearningRate, double GradientNorm, bool SkippedOverflow = false, double? LossScale = null)
-{
-    /// <summary>A step's result from its loss, learning rate and what the optimizer did.</summary>
-    public StepResult(double loss, double learningRate, OptimizerStepResult update)
-        : this(loss, learningRate, update.GradientNorm, update.SkippedOverflow, update.LossScale)
-    {
-    }
 }

@@ -9,7 +9,7 @@ namespace DiffusionTune.Training.Loop;
 /// (so native memory stays flat), logs scalars, saves every <c>checkpointEvery</c> steps and at the end, saves and
 /// stops cleanly when cancelled (Ctrl+C), and stops with a clear message, keeping the last good checkpoint, when the
 /// loss or gradients stop being finite (an fp16 step skipped because its scaled gradients overflowed is not that: it
-/// counts as a step and the run goes on).
+/// counts as a step and the run goes on). That message says which value and which parameter went wrong, and what to try.
 /// </summary>
 /// <param name="log">Where scalars go; the loop opens the run folder's own log when none is given.</param>
 public sealed class TrainingLoop(string runFolder, int checkpointEvery, int keepCheckpoints = 2, TrainingLog? log = null)
@@ -35,14 +35,7 @@ public sealed class TrainingLoop(string runFolder, int checkpointEvery, int keep
             StepResult result;
             using (NewDisposeScope())
                 result = run.Step(step);
-            if (!double.IsFinite(result.Loss) || !double.IsFinite(result.GradientNorm) && !result.SkippedOverflow)
-            {
-                var last = checkpoints.Latest();
-                throw new TrainingDivergedException(
-                    $"{run.Name}: step {step + 1} gave a non-finite {(double.IsFinite(result.Loss) ? "gradient norm" : "loss")} ({result.Loss}); " +
-                    (last is { } good ? $"the last good checkpoint is {good.Folder} (step {good.Step})" : "no checkpoint was saved yet") +
-                    ". Lower the learning rate or use fp32.");
-            }
+            if (result.Diverged) throw new TrainingDivergedException(DivergenceMessage.For(run, step + 1, result, checkpoints.Latest()));
             step++;
             scalars.Scalars(step, Scalars(run.Name, result));
             progress?.Invoke(step, run.TotalSteps, result);

@@ -75,9 +75,9 @@ public sealed class MasterWeightOptimizer : IDisposable
     /// <summary>
     /// Applies one update with learning rate <paramref name="learningRate"/> (times each group's multiplier), after
     /// unscaling the gradients (fp16) and clipping their global norm to <paramref name="maxGradNorm"/> when given.
-    /// Reports the gradient norm before clipping; when it is not finite, nothing is updated and the gradients are
-    /// cleared, and in fp16 runs the step counts as a skipped overflow (the loss scale is halved) unless the scale is
-    /// already at its minimum.
+    /// Reports the gradient norm before clipping; when it is not finite, nothing is updated, the result says which
+    /// gradients were not (<see cref="NonFiniteGradients"/>) and the gradients are cleared, and in fp16 runs the step
+    /// counts as a skipped overflow (the loss scale is halved) unless the scale is already at its minimum.
     /// </summary>
     /// <remarks>
     /// Each parameter is updated from the model's own gradient, which is released as soon as it has been used: on the
@@ -94,8 +94,10 @@ public sealed class MasterWeightOptimizer : IDisposable
             ?? (double.IsFinite(norm) ? DynamicLossScaler.Decision.Apply : DynamicLossScaler.Decision.Diverged);
         if (decision != DynamicLossScaler.Decision.Apply)
         {
+            // Only a non-finite norm gets here: say where, while the gradients still exist.
+            var nonFinite = NonFiniteGradients.Find(_parameters);
             ZeroGrad();
-            return new OptimizerStepResult(norm, decision == DynamicLossScaler.Decision.Skip, scaleUsed);
+            return new OptimizerStepResult(norm, decision == DynamicLossScaler.Decision.Skip, scaleUsed, nonFinite);
         }
         using (no_grad())
         {

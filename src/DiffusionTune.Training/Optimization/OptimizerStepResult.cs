@@ -7,4 +7,8 @@ namespace DiffusionTune.Training.Optimization;
 /// fp16 training, not a divergence.
 /// </param>
 /// <param name="LossScale">The loss scale this step's gradients were computed with (fp16 runs only).</param>
-public readonly record struct OptimizerStepResult(double GradientNorm, bool SkippedOverflow, double? LossScale);
+/// <param name="NonFiniteGradients">
+/// When the gradient norm is not finite, which gradients were not (found before they were released); else null.
+/// </param>
+public readonly record struct OptimizerStepResult(double GradientNorm, bool SkippedOverflow, double? LossScale,
+    NonFiniteGradients? NonFiniteGradients = null);

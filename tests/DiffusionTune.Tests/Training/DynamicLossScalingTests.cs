@@ -227,13 +227,16 @@ public class DynamicLossScalingTests
         // Step 3 (index 2) was skipped: its loss is finite, its bias unchanged, and the scale halved after it.
         Assert.Equal([1, 2, 3, 4, 5], results.Keys.Order());
         Assert.True(results[3].SkippedOverflow);
+        Assert.False(results[3].Diverged);
+        Assert.Equal(new NonFiniteGradients("bias", 1, 4, 1, 1), results[3].NonFiniteGradients);
         Assert.True(double.IsFinite(results[3].Loss));
         Assert.True(TensorAssert.Identical(biases[2], biases[3]), "the skipped step changed the weights");
         Assert.False(TensorAssert.Identical(biases[3], biases[4]), "the step after the skip did not train");
         Assert.Equal(results[3].LossScale / 2, results[4].LossScale);
         Assert.All(new[] { 1, 2, 4, 5 }, step => Assert.False(results[step].SkippedOverflow));
         // The NaN loss of step 6 still stops the run.
-        Assert.Contains("step 6 gave a non-finite loss", error.Message);
+        Assert.Contains("bias: step 6 gave a non-finite loss (NaN).", error.Message);
+        Assert.Contains("`--precision bf16`", error.Message);
 
         // The skipped step is logged with its loss scale and without a gradient norm.
         var logged = File.ReadLines(Path.Combine(folder, "logs", "scalars.jsonl")).ToArray();

@@ -76,8 +76,10 @@ public class TrainingLoopTests
         var folder = TestPaths.TempFolder();
         using var run = Run(new BiasTrainer(nanFrom: 7), folder, steps: 20);
         var error = Assert.Throws<TrainingDivergedException>(() => new TrainingLoop(folder, 5).Run(run));
-        Assert.Contains("step 8 gave a non-finite loss", error.Message);
-        Assert.Contains("step-000005", error.Message);
+        Assert.Contains("bias: step 8 gave a non-finite loss (NaN).", error.Message);
+        // The NaN loss made every gradient NaN, and the message says so.
+        Assert.Contains("Non-finite gradients are in 1 of the 1 trained parameters; the first is 'bias' (4 of its 4 elements).", error.Message);
+        Assert.Contains($"{Path.DirectorySeparatorChar}step-000005 (step 5).", error.Message);
         Assert.Equal(5, new RunCheckpoints(folder).Latest()!.Value.Step);
     }
 
