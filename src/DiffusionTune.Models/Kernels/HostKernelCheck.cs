@@ -7,13 +7,14 @@ namespace DiffusionTune.Models.Kernels;
 
 /// <summary>
 /// The quick check of the running host's kernels (<see cref="KernelCases.HostSample"/> against fp64), run once per
-/// process for each device and dtype that loads a model: a fraction of a second, so its verdict needs no cache on disk.
+/// process for each device and dtype that loads a model. It takes one to several seconds (most of it libtorch choosing
+/// and compiling kernels for each shape), so an all-right verdict is kept per host (<see cref="HostKernelVerdicts"/>).
 /// Operations whose libtorch kernel is wrong here but that the project computes its own way are fine as long as that
 /// way is right; anything still wrong stops the run.
 /// </summary>
 public static class HostKernelCheck
 {
-    static readonly ConcurrentDictionary<(string Device, ScalarType DType), IReadOnlyList<KernelMeasurement>> s_verdicts = new();
+    static readonly ConcurrentDictionary<(string Device, ScalarType DType), bool> s_checked = new();
 
     /// <summary>
     /// Checks <paramref name="dtype"/> and fp32 (which every run uses somewhere: the VAE on the CPU, the damage meter, the
@@ -23,8 +24,27 @@ public static class HostKernelCheck
     public static void EnsureRight(Device device, ScalarType dtype)
     {
         if (device.type == DeviceType.META) return;
-        var verdict = s_verdicts.GetOrAdd((device.ToString(), dtype), _ => Measure(device, [.. new[] { ScalarType.Float32, dtype }.Distinct()], library: false));
-        var wrong = verdict.Where(measurement => !measurement.IsRight).ToList();
+        if (!s_checked.TryAdd((device.ToString(), dtype), true)) return;
+        ScalarType[] dtypes = [.. new[] { ScalarType.Float32, dtype }.Distinct()];
+        if (HostKernelVerdicts.KnownRight(device, dtypes)) return;
+        var measurements = Measure(device, dtypes, library: false);
+        try
+        {
+            ThrowIfWrong(measurements, device);
+        }
+        catch (WrongKernelsException)
+        {
+            s_checked.TryRemove((device.ToString(), dtype), out _);
+            throw;
+        }
+        HostKernelVerdicts.RememberRight(device, dtypes);
+    }
+
+    /// <summary>Refuses to run when any of <paramref name="measurements"/> (the project's own paths on <paramref name="device"/>) is wrong.</summary>
+    /// <exception cref="WrongKernelsException">Naming every wrong operation, and fp32 as the way out when only a lower precision is wrong.</exception>
+    public static void ThrowIfWrong(IReadOnlyList<KernelMeasurement> measurements, Device device)
+    {
+        var wrong = measurements.Where(measurement => !measurement.IsRight).ToList();
         if (wrong.Count == 0) return;
         throw new WrongKernelsException(
             $"libtorch computes {string.Join("; ", wrong.Select(m => $"{m.Case} in {Precision.NameOf(m.DType)} wrongly ({m.Problem})"))} on this " +

@@ -30,7 +30,12 @@ public static class KernelCases
             {
                 case Convolution conv when !conv.transposed:
                     foreach (long size in ImageSizes(conv.in_channels, conv.out_channels))
-                        Add(Convolution(conv.in_channels, conv.out_channels, conv.kernel_size[0], conv.stride[0], conv.padding?[0] ?? 0, size, conv.bias is not null));
+                    {
+                        var convolution = Convolution(conv.in_channels, conv.out_channels, conv.kernel_size[0], conv.stride[0], conv.padding?[0] ?? 0, size, conv.bias is not null);
+                        Add(convolution);
+                        // A first layer's input needs no gradient, and SafeConvolution then takes another path.
+                        if (conv.in_channels % SafeConvolution.InputChannelBlock != 0) Add(convolution with { DataNeedsGradient = false });
+                    }
                     break;
                 case Linear linear:
                     Add(Linear(linear.weight!.shape[1], linear.weight.shape[0], tokens, linear.bias is not null));
@@ -116,7 +121,9 @@ public static class KernelCases
         Convolution(64, 4, 3, 1, 1, size: 16, bias: true),
         Convolution(32, 3, 3, 1, 1, size: 16, bias: true),
         Convolution(3, 32, 3, 1, 1, size: 16, bias: true),
+        Convolution(3, 32, 3, 1, 1, size: 16, bias: true) with { DataNeedsGradient = false },
         Convolution(4, 64, 3, 1, 1, size: 16, bias: true),
+        Convolution(4, 64, 3, 1, 1, size: 16, bias: true) with { DataNeedsGradient = false },
         Convolution(48, 64, 3, 2, 1, size: 16, bias: true),
         Convolution(64, 64, 3, 1, 1, size: 8, bias: true),
         Convolution(8, 8, 1, 1, 0, size: 8, bias: true),
@@ -136,7 +143,7 @@ public static class KernelCases
     /// (SD's inner levels, which run at 8×8 and below at 512 px) at 4×4, which keeps their fp64 reference to a second.
     /// </summary>
     static long[] ImageSizes(long inChannels, long outChannels) =>
-        inChannels % SafeConvolution.ChannelBlock != 0 || outChannels % SafeConvolution.ChannelBlock != 0 ? [8, 16]
+        inChannels % SafeConvolution.InputChannelBlock != 0 || outChannels % SafeConvolution.InputChannelBlock != 0 ? [8, 16]
         : inChannels * outChannels >= 640 * 640 ? [4]
         : [8];
 

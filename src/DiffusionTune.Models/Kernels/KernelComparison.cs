@@ -26,13 +26,13 @@ public static class KernelComparison
             using var scope = NewDisposeScope();
             // Weights are drawn small, as trained weights are, so outputs stay in a range every dtype represents well.
             var inputs = kernelCase.InputShapes.Select((shape, i) => Representable(randn(shape, ScalarType.Float64, generator: random) * (i == 0 ? 1.0 : 0.2), dtypes)).ToArray();
-            var referenceLeaves = Leaves(inputs, ScalarType.Float64, CPU);
+            var referenceLeaves = Leaves(kernelCase, inputs, ScalarType.Float64, CPU);
             var reference = kernelCase.RunLibrary(referenceLeaves);
             var outputGradient = Representable(randn(reference.shape, ScalarType.Float64, generator: random), dtypes);
             var referenceGradients = Backward(reference, referenceLeaves, outputGradient);
             for (int d = 0; d < dtypes.Count; d++)
             {
-                var leaves = Leaves(inputs, dtypes[d], device);
+                var leaves = Leaves(kernelCase, inputs, dtypes[d], device);
                 var output = run(leaves);
                 var gradients = Backward(output, leaves, outputGradient);
                 errors[d].Add(output.detach().to(ScalarType.Float64, CPU), reference.detach(), gradients, referenceGradients);
@@ -57,8 +57,8 @@ public static class KernelComparison
         _ => 8,
     };
 
-    static Tensor[] Leaves(Tensor[] inputs, ScalarType dtype, Device device) =>
-        [.. inputs.Select(input => input.to(dtype, device).detach().requires_grad_())];
+    static Tensor[] Leaves(KernelCase kernelCase, Tensor[] inputs, ScalarType dtype, Device device) =>
+        [.. inputs.Select((input, i) => input.to(dtype, device).detach().requires_grad_(i > 0 || kernelCase.DataNeedsGradient))];
 
     static Tensor[] Backward(Tensor output, Tensor[] leaves, Tensor outputGradient)
     {

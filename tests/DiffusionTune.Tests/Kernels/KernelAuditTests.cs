@@ -22,17 +22,30 @@ public class KernelAuditTests
     static readonly ScalarType[] DTypes = [ScalarType.Float32, ScalarType.BFloat16];
     static readonly long[] AdapterRanks = [4, 16];
 
+    /// <summary>SD 1.x and 2.x share most layer shapes, so each pair is one model set (its cases measured once).</summary>
     public static TheoryData<string> Models => ["shapes-world unet", "shapes-world vae", "shapes-world text_encoder", "shapes-evaluator",
-        "sd15 unet", "sd15 vae", "sd15 text_encoder", "sd2 unet", "sd2 text_encoder"];
+        "sd unet", "sd vae", "sd text_encoder"];
 
     [Theory]
     [MemberData(nameof(Models))]
     public void Every_operation_of_a_shipped_model_is_right_here(string model)
     {
-        using var module = Build(model);
-        var cases = KernelCases.OfModel(module).ToList();
-        if (!model.Contains("vae") && !model.Contains("evaluator")) cases.AddRange(KernelCases.OfAdapters(module, AdapterRanks));
-        AssertRight(cases);
+        var modules = Build(model);
+        try
+        {
+            var cases = new Dictionary<string, KernelCase>();
+            foreach (var module in modules)
+            {
+                var moduleCases = KernelCases.OfModel(module).ToList();
+                if (!model.Contains("vae") && !model.Contains("evaluator")) moduleCases.AddRange(KernelCases.OfAdapters(module, AdapterRanks));
+                foreach (var kernelCase in moduleCases) cases.TryAdd(kernelCase.ToString(), kernelCase);
+            }
+            AssertRight([.. cases.Values]);
+        }
+        finally
+        {
+            foreach (var module in modules) module.Dispose();
+        }
     }
 
     [Fact]
@@ -59,32 +72,30 @@ public class KernelAuditTests
         }
     }
 
+    /// <summary>
+    /// One draw per case: a wrong kernel was off in every draw of the probe (only its non-finite values come and go), and
+    /// channel-poor convolutions, where the failures are, already run at two image sizes.
+    /// </summary>
     static void AssertRight(IReadOnlyList<KernelCase> cases)
     {
         var wrong = new List<string>();
-        foreach (var measured in cases.SelectMany(kernelCase => KernelComparison.Measure(kernelCase, DTypes, library: KernelAuditSwitch.LibraryKernels)))
+        foreach (var measured in cases.SelectMany(kernelCase => KernelComparison.Measure(kernelCase, DTypes, draws: 1, library: KernelAuditSwitch.LibraryKernels)))
         {
             if (!measured.IsRight) wrong.Add($"{measured.Case} {measured.DType}: {measured.Problem}");
         }
         Assert.True(wrong.Count == 0, $"{wrong.Count} of {cases.Count * DTypes.Length} operations are wrong on this host:\n{string.Join("\n", wrong)}");
     }
 
-    static nn.Module Build(string model)
+    static nn.Module[] Build(string model) => MetaDevice.Build<nn.Module[]>(() => model switch
     {
-        var (family, component) = (model.Split(' ')[0], model.Split(' ').ElementAtOrDefault(1));
-        return MetaDevice.Build<nn.Module>(() => (family, component) switch
-        {
-            ("shapes-evaluator", _) => new ShapesClassifier(ModelConfigFile.Read<ShapesClassifierConfig>(ShippedConfig("shapes-evaluator", "config.json"))),
-            ("shapes-world", "unet") => new UNet2DConditionModel(ModelConfigFile.Read<UNet2DConditionModelConfig>(ShippedConfig("shapes-world", "unet", "config.json"))),
-            ("shapes-world", "vae") => new AutoencoderKL(ModelConfigFile.Read<AutoencoderKLConfig>(ShippedConfig("shapes-world", "vae", "config.json"))),
-            ("shapes-world", _) => new ClipTextModel(ModelConfigFile.Read<ClipTextConfig>(ShippedConfig("shapes-world", "text_encoder", "config.json"))),
-            ("sd15", "unet") => new UNet2DConditionModel(KnownConfigs.StableDiffusion1Unet),
-            ("sd2", "unet") => new UNet2DConditionModel(KnownConfigs.StableDiffusion2Unet),
-            (_, "vae") => new AutoencoderKL(KnownConfigs.StableDiffusionVae),
-            ("sd15", _) => new ClipTextModel(KnownConfigs.StableDiffusion1TextEncoder),
-            _ => new ClipTextModel(KnownConfigs.StableDiffusion2TextEncoder),
-        });
-    }
+        "shapes-evaluator" => [new ShapesClassifier(ModelConfigFile.Read<ShapesClassifierConfig>(ShippedConfig("shapes-evaluator", "config.json")))],
+        "shapes-world unet" => [new UNet2DConditionModel(ModelConfigFile.Read<UNet2DConditionModelConfig>(ShippedConfig("shapes-world", "unet", "config.json")))],
+        "shapes-world vae" => [new AutoencoderKL(ModelConfigFile.Read<AutoencoderKLConfig>(ShippedConfig("shapes-world", "vae", "config.json")))],
+        "shapes-world text_encoder" => [new ClipTextModel(ModelConfigFile.Read<ClipTextConfig>(ShippedConfig("shapes-world", "text_encoder", "config.json")))],
+        "sd unet" => [new UNet2DConditionModel(KnownConfigs.StableDiffusion1Unet), new UNet2DConditionModel(KnownConfigs.StableDiffusion2Unet)],
+        "sd vae" => [new AutoencoderKL(KnownConfigs.StableDiffusionVae)],
+        _ => [new ClipTextModel(KnownConfigs.StableDiffusion1TextEncoder), new ClipTextModel(KnownConfigs.StableDiffusion2TextEncoder)],
+    });
 
     static string ShippedConfig(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "models", .. parts]);
 }

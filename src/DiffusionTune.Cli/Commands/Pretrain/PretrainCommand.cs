@@ -1,4 +1,5 @@
 using DiffusionTune.Cli.Rendering;
+using DiffusionTune.Models.Kernels;
 using DiffusionTune.Models.Runtime;
 using DiffusionTune.ShapesWorld.Pretraining;
 using DiffusionTune.Training.Loop;
@@ -20,6 +21,8 @@ public static class PretrainCommand
             Dtype = Precision.Resolve(precisionSpec, device, CommandRunner.WriteWarning),
         });
         settings.Validate();
+        // It builds its models rather than loading them, so it runs the check that loading a model runs.
+        HostKernelCheck.EnsureRight(settings.Device, settings.Dtype);
         bool finished = false;
         try
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DiffusionTune.Cli.Rendering;
+using DiffusionTune.Models.Kernels;
 using DiffusionTune.Models.Runtime;
 using DiffusionTune.ShapesWorld;
 using DiffusionTune.ShapesWorld.Evaluation;
@@ -26,6 +27,8 @@ public static class TrainEvaluatorCommand
         var device = ComputeDevice.Resolve(deviceSpec);
         var settings = configure(new ClassifierTrainingSettings { Device = device, Dtype = Precision.Resolve(precisionSpec, device, CommandRunner.WriteWarning) });
         settings.Validate();
+        // It builds its model rather than loading one, so it runs the check that loading a model runs.
+        HostKernelCheck.EnsureRight(settings.Device, settings.Dtype);
         var folder = Path.GetFullPath(outputFolder);
 
         var watch = Stopwatch.StartNew();
