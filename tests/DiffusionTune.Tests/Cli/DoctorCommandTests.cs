@@ -26,6 +26,17 @@ public class DoctorCommandTests
         Assert.Equal(0, report.Cuda.DeviceCount);
         Assert.True(report.RuntimeWorks);
         Assert.Equal(0, DoctorCommand.Verdict(report));
+        Assert.Contains(report.Kernels, kernel => kernel.Precision == "bf16");
+        Assert.Empty(report.UnfixedKernels);
+
+        // A kernel wrong even as DiffusionTune computes it is named, with what follows, and fails the verdict.
+        var unfixed = report with
+        {
+            Kernels = [new KernelVerdict("cpu", "bf16", "conv2d 3×3", "64→4 @2×16×16", "output off by 0.39", "output off by 0.39", null)],
+        };
+        Assert.Equal(1, DoctorCommand.Verdict(unfixed));
+        DoctorReportView.Write(unfixed);
+        Assert.Contains("\"project\": \"output off by 0.39\"", DoctorCommand.ToJson(unfixed));
 
         // Only the CPU is probed here, in each dtype; libtorch 2.10's CPU kernels cover fp16 too.
         Assert.Equal(["fp32", "bf16", "fp16"], report.Precisions.Select(p => p.Precision));

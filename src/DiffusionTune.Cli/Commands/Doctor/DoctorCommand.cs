@@ -10,7 +10,8 @@ namespace DiffusionTune.Cli.Commands.Doctor;
 
 /// <summary>
 /// Collects a <see cref="DoctorReport"/> and prints it (tables, plain text when redirected, or JSON). Exits 0 when
-/// libtorch works; otherwise 1, after saying why and printing what could still be found out.
+/// libtorch works and every sampled kernel is right as DiffusionTune computes it; otherwise 1, after saying why and
+/// printing what could still be found out.
 /// </summary>
 public static class DoctorCommand
 {
@@ -61,6 +62,12 @@ public static class DoctorCommand
         {
             var fp32 = report.Precisions.FirstOrDefault(p => p.Device == "cpu" && p.Precision == "fp32");
             CommandRunner.WriteError($"libtorch loaded but cannot compute on the CPU: {fp32?.Problem ?? "no result"}");
+            return CommandRunner.UserError;
+        }
+        if (report.UnfixedKernels.FirstOrDefault() is { } unfixed)
+        {
+            CommandRunner.WriteError($"{unfixed.Operation} {unfixed.Shape} is wrong in {unfixed.Precision} on {unfixed.Device} even as DiffusionTune computes it " +
+                $"({unfixed.Project}); commands refuse that precision there (see Kernels above)");
             return CommandRunner.UserError;
         }
         return CommandRunner.Success;

@@ -23,6 +23,6 @@ public static class KernelProbe
            from pair in library.Zip(project)
            select new KernelVerdict(device.ToString(), Precision.NameOf(pair.First.DType), pair.First.Case.Operation, pair.First.Case.Shape,
                pair.First.Problem, pair.Second.Problem,
-               pair.First.Case.HasOwnPath ? $"channels zero-padded (outputs to multiples of {SafeConvolution.OutputChannelBlock}, inputs to {SafeConvolution.InputChannelBlock})" : null),
+               pair.First.Case.HasOwnPath ? $"channels zero-padded: outputs to multiples of {SafeConvolution.OutputChannelBlock}, inputs to {SafeConvolution.InputChannelBlock}" : null),
     ];
 }
