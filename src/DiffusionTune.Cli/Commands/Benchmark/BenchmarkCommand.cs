@@ -146,7 +146,7 @@ public static class BenchmarkCommand
         foreach (var r in results) table.AddColumn(new TableColumn(r.Precision).RightAligned());
         void Row(string label, Func<Figures, string> cell) => table.AddRow([label, .. results.Select(cell)]);
         Row("matmul peak GFLOP/s", r => $"{r.MatmulPeakGflops:F0}");
-        Row("  at shape", r => r.MatmulPeakShape);
+        Row("  at shape", r => Markup.Escape(r.MatmulPeakShape));
         Row("forward s", r => $"{r.ForwardSeconds:F2}");
         Row("forward GFLOP/s (of peak)", r => $"{r.ForwardGflop / r.ForwardSeconds:F0} ({r.ForwardFractionOfPeak:P0})");
         Row("forward+backward s", r => $"{r.TrainSeconds:F2}");

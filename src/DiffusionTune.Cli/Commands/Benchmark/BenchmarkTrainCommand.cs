@@ -66,7 +66,7 @@ public static class BenchmarkTrainCommand
             .AddColumn(new TableColumn("trained parameters").RightAligned()).AddColumn(new TableColumn("s / step").RightAligned())
             .AddColumn(new TableColumn("peak RSS").RightAligned());
         foreach (var r in results)
-            table.AddRow(r.Trainer, r.Precision, $"{r.TrainedParameters:N0}", $"{r.SecondsPerStep:F2}", $"{r.PeakBytes / (double)(1L << 30):F2} GiB");
+            table.AddRow(Markup.Escape(r.Trainer), r.Precision, $"{r.TrainedParameters:N0}", $"{r.SecondsPerStep:F2}", $"{r.PeakBytes / (double)(1L << 30):F2} GiB");
         AnsiConsole.Write(table);
     }
 

@@ -74,7 +74,7 @@ public static class OpProfile
     {
         var plain = timings.Where(t => t.Variant.Length == 0).ToList();
         double sumForward = plain.Sum(t => t.Calls * t.ForwardSeconds), sumBackward = plain.Sum(t => t.Calls * t.BackwardSeconds);
-        var table = new Table().Border(TableBorder.Rounded).Title(title).AddColumn("operation")
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title)).AddColumn("operation")
             .AddColumn(new TableColumn("calls").RightAligned()).AddColumn(new TableColumn("forward ms").RightAligned())
             .AddColumn(new TableColumn("backward ms").RightAligned()).AddColumn(new TableColumn("share of backward").RightAligned())
             .AddColumn(new TableColumn("backward ÷ forward").RightAligned()).AddColumn(new TableColumn("backward GFLOP/s (of peak)").RightAligned());
@@ -83,7 +83,7 @@ public static class OpProfile
             double forward = group.Sum(t => t.Calls * t.ForwardSeconds), backward = group.Sum(t => t.Calls * t.BackwardSeconds);
             // Backward of a matmul-like operation is two of its forwards: the input's gradient and the weight's.
             double flop = group.Sum(t => t.Calls * 2 * t.Op.ForwardFlop);
-            table.AddRow(group.Key, $"{group.Sum(t => t.Calls)}", $"{forward * 1e3:F0}", $"{backward * 1e3:F0}", $"{backward / modelBackward:P0}",
+            table.AddRow(Markup.Escape(group.Key), $"{group.Sum(t => t.Calls)}", $"{forward * 1e3:F0}", $"{backward * 1e3:F0}", $"{backward / modelBackward:P0}",
                 $"{backward / forward:F1}", flop > 0 ? $"{flop / backward / 1e9:F0} ({flop / backward / 1e9 / matmulPeakGflops:P0})" : "");
         }
         table.AddRow("sum of the above", "", $"{sumForward * 1e3:F0}", $"{sumBackward * 1e3:F0}", $"{sumBackward / modelBackward:P0}", $"{sumBackward / sumForward:F1}", "");
@@ -96,7 +96,7 @@ public static class OpProfile
             .AddColumn(new TableColumn("calls").RightAligned()).AddColumn(new TableColumn("forward ms").RightAligned())
             .AddColumn(new TableColumn("backward ms").RightAligned()).AddColumn(new TableColumn("backward GFLOP/s").RightAligned());
         foreach (var t in plain.OrderByDescending(t => t.Calls * t.BackwardSeconds).Take(12))
-            heaviest.AddRow(t.Op.Class, t.Op.Shape, $"{t.Calls}", $"{t.ForwardSeconds * 1e3:F1}", $"{t.BackwardSeconds * 1e3:F1}",
+            heaviest.AddRow(Markup.Escape(t.Op.Class), Markup.Escape(t.Op.Shape), $"{t.Calls}", $"{t.ForwardSeconds * 1e3:F1}", $"{t.BackwardSeconds * 1e3:F1}",
                 t.Op.ForwardFlop > 0 ? $"{2 * t.Op.ForwardFlop / t.BackwardSeconds / 1e9:F0}" : "");
         AnsiConsole.Write(heaviest);
 
@@ -107,7 +107,7 @@ public static class OpProfile
         {
             var shapes = group.Select(t => t.Op.Shape).ToHashSet();
             var baseline = plain.Where(t => t.Op.Class == group.Key.Class && shapes.Contains(t.Op.Shape)).ToList();
-            variants.AddRow(group.Key.Class, group.Key.Variant, $"{group.Sum(t => t.Calls * t.ForwardSeconds) * 1e3:F0}",
+            variants.AddRow(Markup.Escape(group.Key.Class), Markup.Escape(group.Key.Variant), $"{group.Sum(t => t.Calls * t.ForwardSeconds) * 1e3:F0}",
                 $"{group.Sum(t => t.Calls * t.BackwardSeconds) * 1e3:F0}",
                 $"{baseline.Sum(t => t.Calls * t.ForwardSeconds) * 1e3:F0} / {baseline.Sum(t => t.Calls * t.BackwardSeconds) * 1e3:F0}");
         }

@@ -35,7 +35,8 @@ public static class PresetsCommand
             table.AddRow(Markup.Escape(entry.Name), Markup.Escape(trainer), Markup.Escape(description), Markup.Escape(source));
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("Use one with: train --preset NAME --images DIR [any train option to override it]");
+        // Plain text: the brackets are the usage syntax, not markup.
+        AnsiConsole.WriteLine("Use one with: train --preset NAME --images DIR [any train option to override it]");
         return CommandRunner.Success;
     }
 

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace DiffusionTune.Tests.Cli;
+
+/// <summary>
+/// Runs the CLI that the test build copied beside the tests (<c>diffusiontune.dll</c>, with its models, presets,
+/// samples and plugins) as its own process, as a user's shell or CI runs it: output redirected, nothing on stdin.
+/// </summary>
+static class CliProcess
+{
+    public sealed record Result(int ExitCode, bool TimedOut, TimeSpan Elapsed, string Output)
+    {
+        public bool Crashed => Output.Contains("Unhandled exception", StringComparison.Ordinal);
+
+        public bool Failed => TimedOut || ExitCode != 0 || Crashed;
+
+        /// <summary>The last lines of the output, without libtorch's NNPACK warnings (one per convolution on CPUs it does not support).</summary>
+        public string Tail(int lines) =>
+            string.Join('\n', Output.Split('\n').Where(line => !line.Contains("Could not initialize NNPACK", StringComparison.Ordinal)).TakeLast(lines));
+    }
+
+    static string Assembly => Path.Combine(AppContext.BaseDirectory, "diffusiontune.dll");
+
+    /// <summary>The dotnet host running the tests (the SDK names it for child processes), else the one on the PATH.</summary>
+    static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    public static Result Run(IReadOnlyList<string> arguments, string workingDirectory, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(DotnetHost)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Assembly);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+
+        var output = new StringBuilder();
+        void Append(object _, DataReceivedEventArgs e)
+        {
+            if (e.Data is null) return;
+            lock (output) output.AppendLine(e.Data);
+        }
+        var clock = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += Append;
+        process.ErrorDataReceived += Append;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.StandardInput.Close();
+        bool exited = process.WaitForExit(timeout);
+        if (!exited) process.Kill(entireProcessTree: true);
+        // Waits for the redirected streams to be read to their end as well.
+        process.WaitForExit();
+        lock (output) return new Result(process.ExitCode, !exited, clock.Elapsed, output.ToString());
+    }
+}
