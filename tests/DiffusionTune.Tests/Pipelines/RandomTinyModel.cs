@@ -24,31 +24,37 @@ static class RandomTinyModel
         NormNumGroups = 32,
     };
 
+    /// <summary>A two-level VAE (16×16 images, 8×8 latents).</summary>
+    public static AutoencoderKLConfig VaeConfig { get; } = new()
+    {
+        BlockOutChannels = [32, 64],
+        DownBlockTypes = ["DownEncoderBlock2D", "DownEncoderBlock2D"],
+        UpBlockTypes = ["UpDecoderBlock2D", "UpDecoderBlock2D"],
+        LayersPerBlock = 1,
+        NormNumGroups = 32,
+        SampleSize = 16,
+    };
+
+    /// <summary>A two-layer, 32-wide CLIP text encoder over the tiny tokenizer's vocabulary.</summary>
+    public static ClipTextConfig TextEncoderConfig { get; } = new()
+    {
+        VocabSize = TinyClipTokenizerFolder.Size,
+        HiddenSize = 32,
+        IntermediateSize = 37,
+        NumAttentionHeads = 4,
+        NumHiddenLayers = 2,
+        BosTokenId = TinyClipTokenizerFolder.StartOfText,
+        EosTokenId = TinyClipTokenizerFolder.EndOfText,
+    };
+
     /// <param name="unetConfig">Another UNet configuration than <see cref="UnetConfig"/> (for a model of another architecture).</param>
     public static StableDiffusionModel Create(long seed = 0, UNet2DConditionModelConfig? unetConfig = null)
     {
         manual_seed(seed);
         var tokenizerFolder = TinyClipTokenizerFolder.Write();
         var unet = new UNet2DConditionModel(unetConfig ?? UnetConfig);
-        var vae = new AutoencoderKL(new AutoencoderKLConfig
-        {
-            BlockOutChannels = [32, 64],
-            DownBlockTypes = ["DownEncoderBlock2D", "DownEncoderBlock2D"],
-            UpBlockTypes = ["UpDecoderBlock2D", "UpDecoderBlock2D"],
-            LayersPerBlock = 1,
-            NormNumGroups = 32,
-            SampleSize = 16,
-        });
-        var textEncoder = new ClipTextModel(new ClipTextConfig
-        {
-            VocabSize = TinyClipTokenizerFolder.Size,
-            HiddenSize = 32,
-            IntermediateSize = 37,
-            NumAttentionHeads = 4,
-            NumHiddenLayers = 2,
-            BosTokenId = TinyClipTokenizerFolder.StartOfText,
-            EosTokenId = TinyClipTokenizerFolder.EndOfText,
-        });
+        var vae = new AutoencoderKL(VaeConfig);
+        var textEncoder = new ClipTextModel(TextEncoderConfig);
         foreach (var module in new nn.Module[] { unet, vae, textEncoder }) module.eval();
         return new StableDiffusionModel(unet, vae, textEncoder, ClipTokenizer.FromFolder(tokenizerFolder), tokenizerFolder,
             NoiseSchedule.StableDiffusion1, Path.Combine(tokenizerFolder, "random-tiny"));
