@@ -1,5 +1,6 @@
 using DiffusionTune.IO;
 using DiffusionTune.Models.Kernels;
+using DiffusionTune.Training.Plugins;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands;
@@ -25,7 +26,7 @@ public static class CommandRunner
             Console.Error.WriteLine("Cancelled.");
             return Cancelled;
         }
-        catch (Exception e) when (e is ModelFileException or WrongKernelsException or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is ModelFileException or WrongKernelsException or TrainerPluginException or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
         {
             WriteError(e.Message);
             return UserError;

@@ -15,10 +15,19 @@ public static class PluginRoots
         DefaultValueFactory = _ => [],
     };
 
+    /// <summary>Loads the plugins of the default folders, DIFFUSIONTUNE_PLUGINS and <paramref name="extra"/> (relative folders from the current one).</summary>
     public static PluginCatalog Load(IEnumerable<string> extra)
     {
         var fromEnvironment = (Environment.GetEnvironmentVariable(EnvironmentVariable) ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return PluginCatalog.Load([.. PluginCatalog.DefaultRoots(), .. fromEnvironment, .. extra]);
+    }
+
+    /// <summary>Loads the plugins as <see cref="Load"/> does, with a warning for each one that failed (the others still load).</summary>
+    public static PluginCatalog LoadWithWarnings(IEnumerable<string> extra)
+    {
+        var catalog = Load(extra);
+        foreach (var failure in catalog.Failures) CommandRunner.WriteWarning($"plugin {failure.Folder} was not loaded: {failure.Reason}");
+        return catalog;
     }
 }

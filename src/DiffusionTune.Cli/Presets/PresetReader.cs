@@ -16,11 +16,29 @@ public static class PresetReader
     /// <summary>The preset-only key: one line shown by <c>presets list</c>.</summary>
     public const string DescriptionKey = "description";
 
-    public static Preset Read(string path)
+    /// <summary>Reads and checks the preset file at <paramref name="path"/>.</summary>
+    public static Preset Read(string path) => Parse(path, ReadText(path));
+
+    /// <summary>
+    /// The text of the preset file at <paramref name="path"/>, refused when it is longer than a preset can be (read up to
+    /// that length only, so neither a huge file nor an endless one such as <c>/dev/zero</c> is read to its end).
+    /// </summary>
+    public static string ReadText(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: preset file not found", path);
+        using var reader = new StreamReader(path);
+        var text = new char[SettingLimits.PresetFileLength + 1];
+        int length = reader.ReadBlock(text);
+        if (length > SettingLimits.PresetFileLength)
+            throw new TrainSettingsException([$"{path}: longer than {SettingLimits.PresetFileLength / 1024} KB, too long for a preset file (presets are a few KB)"]);
+        return new string(text, 0, length);
+    }
+
+    /// <summary>Checks the preset <paramref name="yaml"/>, read from <paramref name="path"/>.</summary>
+    public static Preset Parse(string path, string yaml)
+    {
         var stream = new YamlStream();
-        var parser = new Parser(new StringReader(File.ReadAllText(path)));
+        var parser = new NestingLimitedParser(new Parser(new StringReader(yaml)), path);
         try
         {
             stream.Load(parser);
@@ -73,6 +91,8 @@ public static class PresetReader
                 problems.Add(origin.Describe(e.Message));
             }
         }
+        if (problems.Count > SettingLimits.ReportedProblems)
+            problems = [.. problems.Take(SettingLimits.ReportedProblems), $"{path}: and {problems.Count - SettingLimits.ReportedProblems} more problems"];
         if (problems.Count > 0) throw new TrainSettingsException(problems);
         return new Preset(Path.GetFileNameWithoutExtension(path), path, description, values);
     }

@@ -73,6 +73,20 @@ public static class SingleFileCheckpoint
 
     sealed record Configs(CheckpointFamily Family, UNet2DConditionModelConfig Unet, AutoencoderKLConfig Vae, ClipTextConfig TextEncoder, NoiseScheduleOptions Schedule);
 
+    /// <summary>The noise schedule of the scheduler config in a file's metadata, or an error naming the file and the key.</summary>
+    static NoiseScheduleOptions SchedulerOptions(string path, string json)
+    {
+        try
+        {
+            using var scheduler = System.Text.Json.JsonDocument.Parse(json);
+            return NoiseScheduleOptions.FromSchedulerConfig(scheduler.RootElement);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or NotSupportedException or ArgumentException)
+        {
+            throw new ModelFileException(path, $"{ModelMetadata.SchedulerConfig} metadata is not a usable scheduler config: {e.Message}", e);
+        }
+    }
+
     static Configs ReadConfigs(SafetensorsFile file)
     {
         var metadata = file.Metadata;
@@ -81,12 +95,11 @@ public static class SingleFileCheckpoint
             string Required(string key) => metadata.TryGetValue(key, out var value)
                 ? value
                 : throw new ModelFileException(file.FilePath, $"has {ModelMetadata.UNetConfig} metadata but no {key}");
-            using var scheduler = System.Text.Json.JsonDocument.Parse(Required(ModelMetadata.SchedulerConfig));
             return new Configs(CheckpointFamily.Unknown,
                 ModelConfigFile.Parse<UNet2DConditionModelConfig>(unetJson, $"{file.FilePath} ({ModelMetadata.UNetConfig})"),
                 ModelConfigFile.Parse<AutoencoderKLConfig>(Required(ModelMetadata.VaeConfig), $"{file.FilePath} ({ModelMetadata.VaeConfig})"),
                 ModelConfigFile.Parse<ClipTextConfig>(Required(ModelMetadata.TextEncoderConfig), $"{file.FilePath} ({ModelMetadata.TextEncoderConfig})"),
-                NoiseScheduleOptions.FromSchedulerConfig(scheduler.RootElement));
+                SchedulerOptions(file.FilePath, Required(ModelMetadata.SchedulerConfig)));
         }
 
         var detection = CheckpointDetector.Detect(file);

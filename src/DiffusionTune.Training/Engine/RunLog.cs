@@ -21,6 +21,9 @@ public sealed class RunLog(TrainingLog scalars, string textFile, Action<string> 
         Append("warning", message);
     }
 
+    /// <summary>Writes <paramref name="details"/> (such as a stack trace) to the run's <c>log.txt</c> only, not to the user.</summary>
+    public void Record(string details) => Append("error", details);
+
     public void Scalar(string name, double value, int step) =>
         scalars.Scalars(step, new Dictionary<string, double> { [name] = value });
 

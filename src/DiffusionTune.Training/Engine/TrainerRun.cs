@@ -7,6 +7,7 @@ using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Training.Logging;
 using DiffusionTune.Training.Loop;
 using DiffusionTune.Training.Optimization;
+using DiffusionTune.Training.Plugins;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -58,8 +59,10 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
         }
         manual_seed((long)(settings.Seed & long.MaxValue));
         var context = new TrainingContext(new HostedDiffusionModel(model, settings.ClipSkip), options, model.Device, model.Dtype, concept, log);
-        _session = trainer.Begin(context);
-        var groups = TrainableGroups(_session.Parameters, settings);
+        // The contract has Begin refuse options that cannot work together with an ArgumentException, shown as it is.
+        _session = PluginCall.Run(Name, nameof(ITrainer.Begin), () => trainer.Begin(context) ?? throw new InvalidOperationException("returned no session (null)"),
+            passThrough: e => e is ArgumentException);
+        var groups = TrainableGroups(PluginCall.Run(Name, nameof(ITrainingSession.Parameters), () => _session.Parameters ?? throw new InvalidOperationException("returned null")), settings);
         _trained = groups.SelectMany(g => g.Parameters).ToList();
         log.Info($"training {TrainedParameterCount:N0} parameters in {groups.Count} group(s)");
         _optimizer = new MasterWeightOptimizer(groups, new AdamWSettings(WeightDecay: settings.WeightDecay, Moments: settings.OptimizerMoments));
@@ -131,8 +134,13 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
             using var scope = NewDisposeScope();
             using var random = StepRandom(step, micro);
             var batch = _batches.Get(step, micro, random);
-            var loss = _session.Loss(batch, new TrainingStep(step, random, _model.Schedule, _settings));
-            if (loss.numel() != 1) throw new InvalidOperationException($"trainer '{Name}' returned a loss of shape [{string.Join(", ", loss.shape)}]; a scalar is required");
+            var loss = PluginCall.Run(Name, nameof(ITrainingSession.Loss), () =>
+            {
+                var value = _session.Loss(batch, new TrainingStep(step, random, _model.Schedule, _settings));
+                return value is null ? throw new InvalidOperationException("returned no loss (null)")
+                    : value.numel() != 1 ? throw new InvalidOperationException($"returned a loss of shape [{string.Join(", ", value.shape)}]; a scalar is required")
+                    : value;
+            });
             _optimizer.Backward(loss / _settings.GradientAccumulation);
             total.add_(loss.detach().to(ScalarType.Float32).reshape([]));
         }
@@ -197,7 +205,7 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
         var save = new SaveContext(_output.Folder, _output.Name, stepsDone, _batches.EpochsAfter(stepsDone), stepsDone == TotalSteps,
             metadata, _model, _output.ModelFormat);
         using var swap = _ema is null ? null : SwapIn(_ema.Weights);
-        LatestSave = _session.Save(save);
+        LatestSave = PluginCall.Run(Name, nameof(ITrainingSession.Save), () => _session.Save(save) ?? throw new InvalidOperationException("returned null instead of the files it wrote"));
         _saved.AddRange(LatestSave);
     }
 
@@ -271,9 +279,15 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
 
     public void Dispose()
     {
-        _session.Dispose();
-        _ema?.Dispose();
-        _optimizer.Dispose();
+        try
+        {
+            PluginCall.Run(Name, nameof(ITrainingSession.Dispose), _session.Dispose);
+        }
+        finally
+        {
+            _ema?.Dispose();
+            _optimizer.Dispose();
+        }
     }
 }
 

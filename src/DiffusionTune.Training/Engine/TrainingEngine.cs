@@ -86,9 +86,11 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
             return new TrainResult(done, finished, run.SavedFiles, model, finished ? run.LatestSave : [],
                 [.. images.Images.Select(i => i.Caption).Distinct(StringComparer.Ordinal)]);
         }
-        catch
+        catch (Exception failure)
         {
             model.Dispose();
+            // The user gets the one line; the plugin's stack trace, which its author needs, goes to the run's log.
+            if (failure is TrainerPluginException) log.Record(failure.ToString());
             throw;
         }
     }

@@ -7,11 +7,9 @@ namespace DiffusionTune.Training.Plugins;
 
 /// <summary>A trainer found in a plugin, ready to run.</summary>
 /// <param name="Trainer">The trainer instance.</param>
+/// <param name="Info">What the trainer declared when it was loaded (read once and checked, so a plugin cannot change it later).</param>
 /// <param name="Folder">The plugin folder it came from.</param>
-public sealed record LoadedTrainer(ITrainer Trainer, string Folder)
-{
-    public TrainerInfo Info => Trainer.Info;
-}
+public sealed record LoadedTrainer(ITrainer Trainer, TrainerInfo Info, string Folder);
 
 /// <summary>A plugin that could not be loaded, and why (shown by <c>plugins list</c>; the other plugins still load).</summary>
 public sealed record PluginFailure(string Folder, string Reason);
@@ -20,8 +18,9 @@ public sealed record PluginFailure(string Folder, string Reason);
 /// Finds trainer plugins: every sub-folder <c>&lt;Name&gt;/</c> of a plugin root that holds <c>&lt;Name&gt;.dll</c>.
 /// Each plugin is loaded into its own load context with McMaster.NETCore.Plugins, sharing the contract and TorchSharp
 /// with the host (so tensors and modules are the same types, and libtorch is loaded once). A plugin that fails to load
-/// (missing dependency, contract version the host cannot run, a constructor that throws, no trainer inside) is reported
-/// by name and skipped.
+/// (missing dependency, contract version the host cannot run, a constructor or static constructor that throws, no
+/// trainer inside, an <see cref="ITrainer.Info"/> that throws, is null or breaks its rules) is reported by name and
+/// skipped: a broken plugin never stops the others or the host.
 /// </summary>
 public sealed class PluginCatalog
 {
@@ -41,11 +40,14 @@ public sealed class PluginCatalog
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "diffusiontune", "plugins"),
     ];
 
-    /// <summary>Loads every plugin under <paramref name="roots"/> (missing roots are skipped).</summary>
+    /// <summary>
+    /// Loads every plugin under <paramref name="roots"/> (missing roots are skipped; relative ones are resolved against
+    /// the current directory, since the plugin loader takes absolute paths only).
+    /// </summary>
     public static PluginCatalog Load(IEnumerable<string> roots)
     {
         var catalog = new PluginCatalog();
-        foreach (var root in roots.Where(Directory.Exists))
+        foreach (var root in roots.Select(Path.GetFullPath).Where(Directory.Exists))
         {
             foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
                 catalog.LoadFolder(folder);
@@ -83,8 +85,9 @@ public sealed class PluginCatalog
             }
             foreach (var type in types) Add(type, folder);
         }
-        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException or ReflectionTypeLoadException or TypeLoadException)
+        catch (Exception e)
         {
+            // Whatever a plugin's assembly does wrong while it is loaded and searched, it is that plugin's failure alone.
             _failures.Add(new PluginFailure(folder, $"could not be loaded: {Describe(e)}"));
         }
     }
@@ -100,17 +103,17 @@ public sealed class PluginCatalog
             trainer = (ITrainer)(Activator.CreateInstance(type)
                 ?? throw new InvalidOperationException($"{type.FullName} could not be created"));
         }
-        catch (TargetInvocationException e)
-        {
-            _failures.Add(new PluginFailure(folder, $"{type.FullName}'s constructor threw: {Describe(e.InnerException ?? e)}"));
-            return;
-        }
         catch (MissingMethodException)
         {
             _failures.Add(new PluginFailure(folder, $"{type.FullName} has no public parameterless constructor"));
             return;
         }
-        TrainerInfo info;
+        catch (Exception e)
+        {
+            _failures.Add(new PluginFailure(folder, $"{type.FullName}'s constructor threw: {Describe(e)}"));
+            return;
+        }
+        TrainerInfo? info;
         try
         {
             info = trainer.Info;
@@ -120,7 +123,12 @@ public sealed class PluginCatalog
             _failures.Add(new PluginFailure(folder, $"{type.FullName}.Info threw: {Describe(e)}"));
             return;
         }
-        if (!ContractVersion.CanLoad(info.ContractVersion))
+        if (InfoProblem(info) is { } problem)
+        {
+            _failures.Add(new PluginFailure(folder, $"{type.FullName}.Info {problem}"));
+            return;
+        }
+        if (!ContractVersion.CanLoad(info!.ContractVersion))
         {
             _failures.Add(new PluginFailure(folder,
                 $"trainer '{info.Name}' was built against contract {info.ContractVersion}, and this host runs contract {ContractVersion.Current} " +
@@ -132,13 +140,34 @@ public sealed class PluginCatalog
             _failures.Add(new PluginFailure(folder, $"trainer name '{info.Name}' is already taken by another plugin"));
             return;
         }
-        _trainers.Add(new LoadedTrainer(trainer, folder));
+        _trainers.Add(new LoadedTrainer(trainer, info, folder));
     }
 
-    static string Describe(Exception e) => e switch
+    /// <summary>What breaks <see cref="TrainerInfo"/>'s rules (the host shows and relies on every part), or null.</summary>
+    static string? InfoProblem(TrainerInfo? info)
     {
-        FileNotFoundException missing => $"a dependency is missing ({missing.FileName ?? missing.Message})",
-        ReflectionTypeLoadException load => string.Join("; ", load.LoaderExceptions.Where(x => x is not null).Select(x => x!.Message).Distinct()),
-        _ => e.Message,
-    };
+        if (info is null) return "is null";
+        if (string.IsNullOrEmpty(info.Name) || !info.Name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
+            return $"names the trainer '{info.Name}'; a name is lower-case letters, digits and hyphens, and not empty";
+        if (info.Description is null || info.Version is null || info.ContractVersion is null || info.Produces is null || info.Options is null)
+            return $"of trainer '{info.Name}' leaves Description, Version, ContractVersion, Produces or Options null";
+        if (info.Options.Any(o => o is null || string.IsNullOrEmpty(o.Name) || o.Help is null || o.Choices is null))
+            return $"of trainer '{info.Name}' has an option that is null, unnamed, or without help text or choices";
+        return null;
+    }
+
+    /// <summary>
+    /// The reason a plugin failed, as one line: the innermost exception behind reflection's and the type
+    /// initializer's wrappers (whose own messages say nothing).
+    /// </summary>
+    public static string Describe(Exception e)
+    {
+        while (e is TargetInvocationException or TypeInitializationException && e.InnerException is not null) e = e.InnerException;
+        return e switch
+        {
+            FileNotFoundException missing => $"a dependency is missing ({missing.FileName ?? missing.Message})",
+            ReflectionTypeLoadException load => string.Join("; ", load.LoaderExceptions.Where(x => x is not null).Select(x => x!.Message).Distinct()),
+            _ => e.Message,
+        };
+    }
 }

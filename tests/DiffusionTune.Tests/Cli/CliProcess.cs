@@ -25,7 +25,8 @@ static class CliProcess
     /// <summary>The dotnet host running the tests (the SDK names it for child processes), else the one on the PATH.</summary>
     static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
-    public static Result Run(IReadOnlyList<string> arguments, string workingDirectory, TimeSpan timeout)
+    /// <param name="environment">Variables to set for the child (the rest is inherited).</param>
+    public static Result Run(IReadOnlyList<string> arguments, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(DotnetHost)
         {
@@ -35,6 +36,7 @@ static class CliProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         start.ArgumentList.Add(Assembly);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
 

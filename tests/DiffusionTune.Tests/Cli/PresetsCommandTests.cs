@@ -1,4 +1,6 @@
 using DiffusionTune.Cli;
+using DiffusionTune.Cli.Commands.Presets;
+using DiffusionTune.Cli.Commands.Train;
 
 namespace DiffusionTune.Tests.Cli;
 
@@ -13,5 +15,25 @@ public class PresetsCommandTests
     {
         Assert.Equal(0, await CliApplication.RunAsync(["presets", "list"]));
         Assert.Equal(0, await CliApplication.RunAsync(["presets", "show", "style-lora"]));
+    }
+
+    [Fact]
+    public async Task Presets_show_refuses_an_unknown_trainer_or_trainer_option_as_train_does()
+    {
+        using var folder = new ScratchFolder();
+        var unknownTrainer = folder.File("unknown-trainer.yaml");
+        File.WriteAllText(unknownTrainer, "trainer: lorra\n");
+        var unknownOption = folder.File("unknown-option.yaml");
+        File.WriteAllText(unknownOption, "trainer: lora\noptions:\n  rnak: 4\n");
+        var noTrainer = folder.File("no-trainer.yaml");
+        File.WriteAllText(noTrainer, "steps: 3\n");
+
+        Assert.Equal([$"{unknownTrainer}:1: trainer: no trainer named 'lorra' (did you mean 'lora'?); installed: dreambooth, hypernetwork, lora, textual-inversion"],
+            Assert.Throws<TrainSettingsException>(() => PresetsCommand.Show(unknownTrainer, [], [])).Problems);
+        Assert.StartsWith($"{unknownOption}:3: options: trainer 'lora' has no option 'rnak' (did you mean 'rank'?)",
+            Assert.Single(Assert.Throws<TrainSettingsException>(() => PresetsCommand.Show(unknownOption, [], [])).Problems));
+        Assert.Equal(1, await CliApplication.RunAsync(["presets", "show", unknownOption]));
+        // Without a trainer there is nothing to check options against: the command line gives the trainer.
+        Assert.Equal(0, await CliApplication.RunAsync(["presets", "show", noTrainer]));
     }
 }

@@ -38,6 +38,25 @@ public class PluginCatalogTests
     }
 
     [Fact]
+    public void A_trainer_with_a_null_or_nameless_info_or_a_failing_static_constructor_is_skipped_with_its_reason()
+    {
+        var root = TestPaths.TempFolder();
+        CopyPlugin(Path.Combine(AppContext.BaseDirectory, "test-plugins", "BrokenInfoTrainer"), Path.Combine(root, "BrokenInfoTrainer"), skip: null);
+        CopyPlugin(Path.Combine(AppContext.BaseDirectory, "plugins", "Lora"), Path.Combine(root, "Lora"), skip: null);
+
+        var catalog = PluginCatalog.Load([root]);
+
+        Assert.Equal(["lora"], catalog.Trainers.Select(t => t.Info.Name).ToArray());
+        Assert.All(catalog.Failures, f => Assert.Equal(Path.Combine(root, "BrokenInfoTrainer"), f.Folder));
+        Assert.Equal(
+        [
+            "BrokenInfoTrainer.EmptyNameTrainer.Info names the trainer ''; a name is lower-case letters, digits and hyphens, and not empty",
+            "BrokenInfoTrainer.NullInfoTrainer.Info is null",
+            "BrokenInfoTrainer.StaticConstructorTrainer's constructor threw: licence server unreachable",
+        ], catalog.Failures.Select(f => f.Reason).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Asking_for_an_unknown_trainer_lists_the_known_ones()
     {
         var catalog = PluginCatalog.Load([Path.Combine(AppContext.BaseDirectory, "plugins")]);
@@ -45,7 +64,7 @@ public class PluginCatalogTests
         Assert.Contains("dreambooth, hypernetwork, lora, textual-inversion", error.Message);
     }
 
-    static void CopyPlugin(string from, string to, string? skip)
+    internal static void CopyPlugin(string from, string to, string? skip)
     {
         Directory.CreateDirectory(to);
         foreach (var file in Directory.GetFiles(from))

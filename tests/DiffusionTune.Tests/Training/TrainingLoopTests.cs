@@ -50,12 +50,12 @@ public class TrainingLoopTests
     }
 
     /// <summary>A run of <paramref name="trainer"/> on the tiny random model, computing in <paramref name="dtype"/> (fp32 by default).</summary>
-    internal static TrainerRun Run(ITrainer trainer, string folder, int steps, ScalarType dtype = ScalarType.Float32)
+    internal static TrainerRun Run(ITrainer trainer, string folder, int steps, ScalarType dtype = ScalarType.Float32, TrainerOptionValues? options = null)
     {
         var model = RandomTinyModel.Create();
         model.Unet.to(dtype);
         model.TextEncoder.to(dtype);
-        return new TrainerRun(trainer, new TrainerOptionValues(new Dictionary<string, object?>()), model,
+        return new TrainerRun(trainer, options ?? new TrainerOptionValues(new Dictionary<string, object?>()), model,
             new EngineSettings { Steps = steps, SaveEvery = 5, LearningRate = 1e-2 }, new RandomBatches(),
             new RunOutput(folder, Path.Combine(folder, "out"), "bias", ModelOutputFormat.Diffusers),
             new ConceptDescription("a cat", null, null), new SilentLog(), new Dictionary<string, string>());

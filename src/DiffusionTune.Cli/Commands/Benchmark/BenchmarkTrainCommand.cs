@@ -23,7 +23,7 @@ public static class BenchmarkTrainCommand
     {
         if (settings.Steps < 1 || settings.Batch < 1) throw new ArgumentException("--steps and --batch must be at least 1");
         var device = ComputeDevice.Resolve(settings.Device);
-        var catalog = PluginRoots.Load(settings.PluginFolders);
+        var catalog = PluginRoots.LoadWithWarnings(settings.PluginFolders);
         var results = new List<Figures>();
         foreach (var precision in settings.Precisions)
         {

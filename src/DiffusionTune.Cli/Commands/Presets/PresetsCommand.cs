@@ -40,13 +40,26 @@ public static class PresetsCommand
         return CommandRunner.Success;
     }
 
-    /// <summary>Prints the preset file as written (its comments explain it) and checks it, without loading plugins.</summary>
-    public static int Show(string nameOrPath, IReadOnlyList<string> extraFolders)
+    /// <summary>
+    /// Prints the preset file as written (its comments explain it) and checks it as <c>train --preset</c> does before
+    /// any work: its settings, and its trainer and trainer options against the plugins installed.
+    /// </summary>
+    public static int Show(string nameOrPath, IReadOnlyList<string> presetFolders, IReadOnlyList<string> pluginFolders)
     {
-        var path = PresetLibrary.Load(extraFolders).Locate(nameOrPath);
+        var path = PresetLibrary.Load(presetFolders).Locate(nameOrPath);
+        var text = PresetReader.ReadText(path);
         AnsiConsole.MarkupLineInterpolated($"[bold]{path}[/]");
-        Console.WriteLine(File.ReadAllText(path).TrimEnd());
-        var preset = PresetReader.Read(path);
+        Console.WriteLine(text.TrimEnd());
+        var preset = PresetReader.Parse(path, text);
+        if (preset.Trainer is null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"{preset.Values.Count} setting(s), no trainer; run it with: train --preset {preset.Name} --trainer NAME --images DIR");
+            return CommandRunner.Success;
+        }
+        var values = TrainSettingValues.Defaults();
+        preset.ApplyTo(values);
+        if (TrainPreflight.TrainerProblems(values, PluginRoots.LoadWithWarnings(pluginFolders)) is { Count: > 0 } problems)
+            throw new TrainSettingsException(problems);
         AnsiConsole.MarkupLineInterpolated($"{preset.Values.Count} setting(s); run it with: train --preset {preset.Name} --images DIR");
         return CommandRunner.Success;
     }

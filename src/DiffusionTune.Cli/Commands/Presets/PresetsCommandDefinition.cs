@@ -14,8 +14,9 @@ public static class PresetsCommandDefinition
 
         var name = new Argument<string>("NAME") { Description = "A preset name (see `presets list`) or a preset .yaml file" };
         var showFolders = PresetLibrary.FoldersOption();
-        var show = new Command("show", "Print a preset with its comments, and check it") { name, showFolders };
-        show.SetAction(result => CommandRunner.Run(() => PresetsCommand.Show(result.GetValue(name)!, result.GetValue(showFolders)!)));
+        var pluginFolders = PluginRoots.Option();
+        var show = new Command("show", "Print a preset with its comments, and check it as train --preset does (trainer and options included)") { name, showFolders, pluginFolders };
+        show.SetAction(result => CommandRunner.Run(() => PresetsCommand.Show(result.GetValue(name)!, result.GetValue(showFolders)!, result.GetValue(pluginFolders)!)));
 
         return new Command("presets", "Training presets (use one with train --preset NAME --images DIR)") { list, show };
     }

@@ -7,7 +7,10 @@ namespace DiffusionTune.Cli.Commands.Train;
 /// <summary>A repeatable setting: a list of texts (<c>--freeze A --freeze B</c>; a YAML list, or one value).</summary>
 public sealed class ListSetting : TrainSetting<IReadOnlyList<string>>
 {
-    internal ListSetting(string name, string description) : base(name, description, [], null, []) { }
+    readonly int _maxEntries;
+
+    internal ListSetting(string name, string description, int maxEntries = SettingLimits.ListEntries)
+        : base(name, description, [], null, []) => _maxEntries = maxEntries;
 
     public override Option CreateOption() => new Option<string[]>(OptionName)
     {
@@ -24,4 +27,6 @@ public sealed class ListSetting : TrainSetting<IReadOnlyList<string>>
         YamlSequenceNode list => list.Children.Select(item => Scalar(item, "text in each list item")).ToArray(),
         _ => new[] { Scalar(node, "a list of texts") },
     };
+
+    public override string? Problem(object? value) => EntryCountProblem(((IReadOnlyList<string>)value!).Count, _maxEntries);
 }

@@ -17,6 +17,8 @@ public sealed class NamedValuesSetting : TrainSetting<IReadOnlyList<NamedValue>>
 
     public override bool Merges => _merges;
 
+    public override string? Problem(object? value) => EntryCountProblem(((IReadOnlyList<NamedValue>)value!).Count, SettingLimits.ListEntries);
+
     public override Option CreateOption() => new Option<string[]>(OptionName, [.. Aliases])
     {
         Description = Description,

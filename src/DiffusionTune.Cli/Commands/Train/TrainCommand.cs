@@ -29,9 +29,7 @@ public static class TrainCommand
         foreach (var (setting, value) in request.CommandLine) values.Set(setting, value);
         if (quickStart) QuickStart.UseSampleImages(values);
 
-        var catalog = PluginRoots.Load(request.PluginFolders);
-        foreach (var failure in catalog.Failures)
-            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] plugin {failure.Folder} was not loaded: {failure.Reason}");
+        var catalog = PluginRoots.LoadWithWarnings(request.PluginFolders);
         TrainPreflight.Check(values, catalog);
         var job = values.ToJob(EmbeddedModel.Resolve(values.Get(TrainSettings.Model)));
 

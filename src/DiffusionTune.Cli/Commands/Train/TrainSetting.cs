@@ -65,6 +65,10 @@ public abstract class TrainSetting
         _ => throw new SettingValueException($"expected {expected}, not a mapping of keys"),
     };
 
+    /// <summary>The problem of a list of <paramref name="count"/> entries when at most <paramref name="maxEntries"/> are allowed, or null.</summary>
+    private protected static string? EntryCountProblem(int count, int maxEntries) =>
+        count > maxEntries ? $"holds {count} entries; at most {maxEntries} are allowed" : null;
+
     /// <summary>YAML's spellings of "no value": an empty plain scalar, <c>~</c> or <c>null</c>.</summary>
     private protected static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: null or "" or "~" or "null" or "Null" or "NULL" };

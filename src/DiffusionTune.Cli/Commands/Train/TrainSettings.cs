@@ -46,7 +46,7 @@ public static class TrainSettings
     public static readonly NamedValuesSetting BlockLearningRates = new("block-lr", "Learning-rate multiplier by module prefix, e.g. down_blocks=0.5 (repeatable; first match wins)");
     public static readonly ScalarSetting<int> SaveEvery = new("save-every", "Steps between intermediate results and resumable checkpoints", Engine.SaveEvery, AtLeast(1));
     public static readonly ScalarSetting<int> SampleEvery = new("sample-every", "Steps between sample grids (fixed seeds); 0 = only at the end", Engine.SampleEvery, AtLeast(0));
-    public static readonly ListSetting SamplePrompts = new("sample-prompt", "Prompt for the sample grids (repeatable; default: the instance prompt)");
+    public static readonly ListSetting SamplePrompts = new("sample-prompt", "Prompt for the sample grids (repeatable; default: the instance prompt)", SettingLimits.SamplePrompts);
     public static readonly ScalarSetting<int> SampleSteps = new("sample-steps", "Sampling steps of the sample grids", Engine.SampleSteps, AtLeast(1));
     public static readonly ScalarSetting<double> SampleCfg = new("sample-cfg", "Guidance scale of the sample grids", Engine.SampleGuidance, Between(1, 30));
     public static readonly ScalarSetting<string> DamageReport = Choice("damage-report",
