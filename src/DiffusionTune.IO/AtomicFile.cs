@@ -18,7 +18,7 @@ public static class AtomicFile
             throw new IOException($"{path}: already exists; refusing to overwrite it");
         var folder = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(folder, TemporaryName.For(Path.GetFileName(fullPath)));
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))

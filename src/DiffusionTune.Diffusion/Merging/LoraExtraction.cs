@@ -18,10 +18,13 @@ public static class LoraExtraction
     /// <summary>A layer counts as unchanged when ‖ΔW‖ is at most this share of ‖W_base‖ (float32 rounding).</summary>
     public const double UnchangedTolerance = 1e-6;
 
-    /// <summary>Extracts the LoRA; <paramref name="progress"/> hears (layers done, candidate layers) after each layer.</summary>
+    /// <summary>
+    /// Extracts the LoRA; <paramref name="progress"/> hears (layers done, candidate layers) after each layer, and
+    /// cancelling stops it before the next layer.
+    /// </summary>
     /// <exception cref="IO.ModelFileException">The models are not the same architecture.</exception>
     public static ExtractedLora Extract(StableDiffusionModel @base, StableDiffusionModel tuned, RankSelection rank,
-        LoraExtractionScope scope = LoraExtractionScope.Transformer, Action<int, int>? progress = null)
+        LoraExtractionScope scope = LoraExtractionScope.Transformer, Action<int, int>? progress = null, CancellationToken cancellation = default)
     {
         CheckpointInterpolation.EnsureCompatible(@base, tuned);
         var candidates = new AdaptableLayers(@base.Unet, @base.TextEncoder).Modules.Where(m => scope.Includes(m)).ToList();
@@ -35,6 +38,7 @@ public static class LoraExtraction
         {
             foreach (var module in candidates)
             {
+                cancellation.ThrowIfCancellationRequested();
                 using var _ = NewDisposeScope();
                 var weightName = module.Name + ".weight";
                 var (b, t) = (Float(baseTensors[module.Component][weightName]), Float(tunedTensors[module.Component][weightName]));

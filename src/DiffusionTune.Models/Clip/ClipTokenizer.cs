@@ -84,7 +84,7 @@ public sealed class ClipTokenizer
     public static ClipTokenizer FromFolder(string tokenizerFolder)
     {
         if (!Directory.Exists(tokenizerFolder))
-            throw new ModelFileException(tokenizerFolder, "tokenizer folder not found");
+            throw new ModelFileException(tokenizerFolder, File.Exists(tokenizerFolder) ? "is a file, not a tokenizer folder" : "tokenizer folder not found");
         string vocabularyPath = Path.Combine(tokenizerFolder, ClipTokenizerFiles.VocabularyFileName);
         string mergesPath = Path.Combine(tokenizerFolder, ClipTokenizerFiles.MergesFileName);
         var vocabulary = ClipTokenizerFiles.ReadVocabulary(vocabularyPath);

@@ -55,7 +55,8 @@ public sealed class ShapesClassifier : nn.Module<Tensor, ShapesClassifierOutput>
     /// <summary>Loads a folder written by <see cref="SavePretrained"/> (<c>config.json</c> + <c>model.safetensors</c>).</summary>
     public static ShapesClassifier FromPretrained(string folder, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
-        if (!Directory.Exists(folder)) throw new ModelFileException(folder, "classifier folder not found");
+        if (!Directory.Exists(folder))
+            throw new ModelFileException(folder, File.Exists(folder) ? "is a file, not a classifier folder" : "classifier folder not found");
         var configPath = Path.Combine(folder, "config.json");
         var config = ModelConfigFile.Read<ShapesClassifierConfig>(configPath);
         ShapesClassifier model;

@@ -141,7 +141,7 @@ public sealed class DenoiserTrainingRun : ITrainingRun, IDisposable
         foreach (var tensor in weights.Values) tensor.Dispose();
     }
 
-    public void AfterStep(int stepsDone)
+    public void AfterStep(int stepsDone, CancellationToken cancellation)
     {
         if (stepsDone % _settings.CheckpointEvery != 0 && stepsDone != TotalSteps) return;
         var path = Path.Combine(_settings.RunFolder, "samples", $"denoiser-step-{stepsDone:D6}.png");
@@ -152,7 +152,7 @@ public sealed class DenoiserTrainingRun : ITrainingRun, IDisposable
         {
             // Not disposed: it only borrows the live modules.
             var model = new StableDiffusionModel(_unet, _vae, _textEncoder, _tokenizer, _tokenizerFolder, _schedule, _settings.RunFolder);
-            using var grid = PreviewGrid(model, PreviewPrompts, seed: 1);
+            using var grid = PreviewGrid(model, PreviewPrompts, seed: 1, cancellation);
             PngWriter.Write(path, grid, overwrite: true);
         }
         finally
@@ -162,8 +162,8 @@ public sealed class DenoiserTrainingRun : ITrainingRun, IDisposable
         }
     }
 
-    /// <summary>One image per prompt, same seed, 25 DDIM steps at CFG 5, labelled with the prompt.</summary>
-    public static SkiaSharp.SKBitmap PreviewGrid(StableDiffusionModel model, IReadOnlyList<string> prompts, long seed)
+    /// <summary>One image per prompt, same seed, 25 DDIM steps at CFG 5, labelled with the prompt; cancelling stops it within a sampler step.</summary>
+    public static SkiaSharp.SKBitmap PreviewGrid(StableDiffusionModel model, IReadOnlyList<string> prompts, long seed, CancellationToken cancellation)
     {
         using var scope = NewDisposeScope();
         var pipeline = new TextToImagePipeline(model);
@@ -176,7 +176,7 @@ public sealed class DenoiserTrainingRun : ITrainingRun, IDisposable
             Seed = seed,
             Width = ShapesWorldRecipe.ImageSize,
             Height = ShapesWorldRecipe.ImageSize,
-        })).ToArray();
+        }, cancellation: cancellation)).ToArray();
         var bitmaps = ImageTensors.ToBitmaps(cat(images, 0));
         try
         {

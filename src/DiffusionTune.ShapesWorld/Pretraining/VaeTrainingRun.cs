@@ -89,7 +89,8 @@ public sealed class VaeTrainingRun : ITrainingRun, IDisposable
         _optimizer.Load(reader);
     }
 
-    public void AfterStep(int stepsDone)
+    /// <summary>A reconstruction grid of 8 images now and then: one encoder and one decoder call, too short to need cancelling.</summary>
+    public void AfterStep(int stepsDone, CancellationToken cancellation)
     {
         if (stepsDone % _settings.CheckpointEvery != 0 && stepsDone != TotalSteps) return;
         using var scope = NewDisposeScope();

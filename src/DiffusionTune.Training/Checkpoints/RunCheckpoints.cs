@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using DiffusionTune.IO;
 
 namespace DiffusionTune.Training.Checkpoints;
 
@@ -25,8 +26,8 @@ public sealed partial class RunCheckpoints
     public string Save(int step, Action<string> write)
     {
         Directory.CreateDirectory(Folder);
-        var final = Path.Combine(Folder, $"step-{step:D6}");
-        var temporary = Path.Combine(Folder, $".step-{step:D6}.{Guid.NewGuid():N}.tmp");
+        var final = Path.Combine(Folder, NameOf(step));
+        var temporary = Path.Combine(Folder, TemporaryName.For(NameOf(step)));
         Directory.CreateDirectory(temporary);
         try
         {
@@ -42,6 +43,12 @@ public sealed partial class RunCheckpoints
         return final;
     }
 
+    /// <summary>
+    /// Removes the temporary checkpoint folders of saves that never finished (the process was killed while writing
+    /// them); to be called only by the process holding the run's lock, so that none of them is still being written.
+    /// </summary>
+    public RemovedTemporaries RemoveUnfinished() => StaleTemporaries.Remove(Folder, name => CheckpointName().IsMatch(name));
+
     /// <summary>The newest complete checkpoint, or null when the run has none.</summary>
     public (int Step, string Folder)? Latest() => Completed().Select(c => ((int, string)?)c).LastOrDefault();
 
@@ -54,6 +61,8 @@ public sealed partial class RunCheckpoints
             .Select(c => (int.Parse(c.Match.Groups[1].Value, CultureInfo.InvariantCulture), c.Path))
             .OrderBy(c => c.Item1);
     }
+
+    static string NameOf(int step) => $"step-{step:D6}";
 
     [GeneratedRegex(@"^step-(\d{6,})$")]
     private static partial Regex CheckpointName();

@@ -53,9 +53,11 @@ public sealed class LatentCache : ILatentSource, IDisposable
 
     /// <summary>
     /// Encodes (or, with <paramref name="folder"/>, loads what it can of) <paramref name="variants"/> with
-    /// <paramref name="encoder"/>. <paramref name="progress"/> hears (encoded, to encode) as batches finish.
+    /// <paramref name="encoder"/>. <paramref name="progress"/> hears (encoded, to encode) as batches finish; cancelling
+    /// stops it before the next batch, with the cache file as it was.
     /// </summary>
-    public static LatentCache Build(IReadOnlyList<ImageVariant> variants, VaeLatentEncoder encoder, string? folder = null, Action<int, int>? progress = null)
+    public static LatentCache Build(IReadOnlyList<ImageVariant> variants, VaeLatentEncoder encoder, string? folder = null, Action<int, int>? progress = null,
+        CancellationToken cancellation = default)
     {
         var wanted = variants.DistinctBy(v => v.ContentKey).ToList();
         var entries = new Dictionary<string, LatentMoments>();
@@ -74,7 +76,7 @@ public sealed class LatentCache : ILatentSource, IDisposable
             int reused = entries.Count;
 
             var missing = wanted.Where(v => !entries.ContainsKey(v.ContentKey)).ToList();
-            var encoded = encoder.Encode(missing, progress);
+            var encoded = encoder.Encode(missing, progress, cancellation);
             for (int i = 0; i < missing.Count; i++) entries[missing[i].ContentKey] = encoded[i];
 
             if (path is not null && (missing.Count > 0 || stale))

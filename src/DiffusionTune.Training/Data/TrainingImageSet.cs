@@ -41,7 +41,8 @@ public sealed partial class TrainingImageSet
     public static TrainingImageSet Load(string folder, ImageFolderOptions options)
     {
         options.Validate();
-        if (!Directory.Exists(folder)) throw new ArgumentException($"{folder}: image folder not found");
+        if (!Directory.Exists(folder))
+            throw new ArgumentException(File.Exists(folder) ? $"{folder}: is a file, not an image folder" : $"{folder}: image folder not found");
         var report = new ProblemReport(options.OnBadImage);
         var sources = new List<(string Folder, int Repeats, string? Words)> { (folder, options.Repeats, null) };
         foreach (var subfolder in Directory.EnumerateDirectories(folder).Where(IsVisible).Order(StringComparer.Ordinal))

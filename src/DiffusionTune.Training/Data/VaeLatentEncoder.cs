@@ -38,9 +38,10 @@ public sealed class VaeLatentEncoder : ILatentSource
 
     /// <summary>
     /// The latent distribution of each variant ([C, h, w] each, float32 CPU, scaled), in the order given; variants of
-    /// different sizes are encoded in separate batches. <paramref name="progress"/> hears (done, total) after each batch.
+    /// different sizes are encoded in separate batches. <paramref name="progress"/> hears (done, total) after each batch;
+    /// cancelling stops it before the next batch.
     /// </summary>
-    public IReadOnlyList<LatentMoments> Encode(IReadOnlyList<ImageVariant> variants, Action<int, int>? progress = null)
+    public IReadOnlyList<LatentMoments> Encode(IReadOnlyList<ImageVariant> variants, Action<int, int>? progress = null, CancellationToken cancellation = default)
     {
         var results = new LatentMoments[variants.Count];
         var parameter = Vae.parameters().First();
@@ -52,6 +53,7 @@ public sealed class VaeLatentEncoder : ILatentSource
             {
                 foreach (var chunk in sameSize.Chunk(BatchSize))
                 {
+                    cancellation.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     using var noGrad = no_grad();
                     var images = HostToDevice.Move(Render(chunk.Select(i => variants[i]).ToArray()), parameter.device, parameter.dtype);

@@ -237,12 +237,19 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
         public void Dispose() => restore();
     }
 
-    public void AfterStep(int stepsDone)
+    /// <summary>Where a run writes its sample grids.</summary>
+    public static string SampleFolderOf(string runFolder) => Path.Combine(runFolder, "samples");
+
+    /// <summary>
+    /// Renders the sample grid when one is due (every <see cref="EngineSettings.SampleEvery"/> steps and at the end):
+    /// one image per sample prompt. Cancelling stops it within a sampler step and writes no grid.
+    /// </summary>
+    public void AfterStep(int stepsDone, CancellationToken cancellation)
     {
         bool due = _settings.SampleEvery > 0 && stepsDone % _settings.SampleEvery == 0;
         if (!due && stepsDone != TotalSteps) return;
         var prompts = _settings.SamplePrompts.Count > 0 ? _settings.SamplePrompts : [_concept.InstancePrompt ?? ""];
-        var path = Path.Combine(_output.RunFolder, "samples", $"{_output.Name}-step{stepsDone:D6}.png");
+        var path = Path.Combine(SampleFolderOf(_output.RunFolder), $"{_output.Name}-step{stepsDone:D6}.png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         _model.Unet.eval();
         _model.TextEncoder.eval();
@@ -250,16 +257,20 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
         {
             using var scope = NewDisposeScope();
             var pipeline = new TextToImagePipeline(_model);
-            var images = prompts.Select(prompt => pipeline.Generate(new GenerationRequest
+            var images = new List<Tensor>(prompts.Count);
+            foreach (var prompt in prompts)
             {
-                Prompt = prompt,
-                Steps = _settings.SampleSteps,
-                GuidanceScale = _settings.SampleGuidance,
-                Sampler = new SamplerChoice(SamplerKind.Ddim),
-                Seed = 1,
-                Width = _model.NativeImageSize,
-                Height = _model.NativeImageSize,
-            })).ToArray();
+                images.Add(pipeline.Generate(new GenerationRequest
+                {
+                    Prompt = prompt,
+                    Steps = _settings.SampleSteps,
+                    GuidanceScale = _settings.SampleGuidance,
+                    Sampler = new SamplerChoice(SamplerKind.Ddim),
+                    Seed = 1,
+                    Width = _model.NativeImageSize,
+                    Height = _model.NativeImageSize,
+                }, cancellation: cancellation));
+            }
             var bitmaps = ImageTensors.ToBitmaps(cat(images, 0));
             using var grid = ImageGrid.Compose(bitmaps, bitmaps.Length, new ImageGridOptions());
             foreach (var bitmap in bitmaps) bitmap.Dispose();

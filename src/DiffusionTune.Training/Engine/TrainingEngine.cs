@@ -21,9 +21,10 @@ public sealed record TrainResult(int StepsDone, bool Finished, IReadOnlyList<Sav
     IReadOnlyList<SavedFile> FinalFiles, IReadOnlyList<string> Captions);
 
 /// <summary>
-/// Runs a <see cref="TrainJob"/> with a plugin trainer: loads the base model and the images, prepares prior
-/// preservation and the latent cache, then drives the trainer's run with <see cref="TrainingLoop"/> (resuming from the
-/// run folder's newest checkpoint).
+/// Runs a <see cref="TrainJob"/> with a plugin trainer: takes the run folder's <see cref="RunLock"/> and removes what a
+/// killed run of the job left half written (<see cref="RunLeftovers"/>), loads the base model and the images, prepares
+/// prior preservation and the latent cache, then drives the trainer's run with <see cref="TrainingLoop"/> (resuming
+/// from the run folder's newest checkpoint).
 /// </summary>
 /// <param name="info">Shows an informational message to the user.</param>
 /// <param name="warning">Shows a warning to the user.</param>
@@ -34,12 +35,17 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
         Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
         "diffusiontune", "class-images");
 
+    /// <summary>Where a run keeps its latent cache.</summary>
+    public static string LatentFolderOf(string runFolder) => Path.Combine(runFolder, "latents");
+
     public TrainResult Run(TrainJob job, TrainingLoop.ProgressCallback? progress, Action<string>? status, CancellationToken cancellation)
     {
         job.Engine.Validate();
-        Directory.CreateDirectory(job.RunFolder);
+        using var runLock = RunLock.Acquire(job.RunFolder);
         using var scalars = new TrainingLog(job.RunFolder);
         var log = new RunLog(scalars, Path.Combine(job.RunFolder, "log.txt"), info, warning);
+        var leftovers = RunLeftovers.Remove(job);
+        if (leftovers.Count > 0) log.Info($"removed {leftovers} left half written by an interrupted run");
         var trainer = plugins.Find(job.Trainer);
         var options = TrainerOptionParser.Parse(trainer.Info, job.TrainerOptions);
         var concept = Concept(job);
@@ -72,7 +78,7 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
                 PriorLossWeight = (float)job.PriorLossWeight,
             });
             status?.Invoke($"encoding {planner.AllVariants().Count} image variant(s) to latents");
-            using var latents = LatentCache.Build(planner.AllVariants(), new VaeLatentEncoder(model.Vae), Path.Combine(job.RunFolder, "latents"));
+            using var latents = LatentCache.Build(planner.AllVariants(), new VaeLatentEncoder(model.Vae), LatentFolderOf(job.RunFolder), cancellation: cancellation);
             foreach (var problem in latents.Warnings) log.Warning(problem);
             var batches = new TrainingBatchSource(planner, latents, device);
 

@@ -29,6 +29,10 @@ public interface ITrainingRun
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/>.</summary>
     void LoadCheckpoint(string folder);
 
-    /// <summary>Called after every step (after any checkpoint of that step), e.g. to render sample images now and then.</summary>
-    void AfterStep(int stepsDone);
+    /// <summary>
+    /// Called after every step (after any checkpoint of that step), e.g. to render sample images now and then. Long
+    /// work here must watch <paramref name="cancellation"/> and throw <see cref="OperationCanceledException"/> when it
+    /// is cancelled; the loop then saves the step (if it has not) and stops.
+    /// </summary>
+    void AfterStep(int stepsDone, CancellationToken cancellation);
 }

@@ -6,8 +6,9 @@ namespace DiffusionTune.Training.Loop;
 
 /// <summary>
 /// Drives an <see cref="ITrainingRun"/>: resumes from its newest checkpoint, runs each step in its own dispose scope
-/// (so native memory stays flat), logs scalars, saves every <c>checkpointEvery</c> steps and at the end, saves and
-/// stops cleanly when cancelled (Ctrl+C), and stops with a clear message, keeping the last good checkpoint, when the
+/// (so native memory stays flat), logs scalars (each step once: a resumed run's log drops the rows of the steps it runs
+/// again), saves every <c>checkpointEvery</c> steps and at the end, saves and stops cleanly when cancelled (Ctrl+C, also
+/// while sample images render), and stops with a clear message, keeping the last good checkpoint, when the
 /// loss or gradients stop being finite (an fp16 step skipped because its scaled gradients overflowed is not that: it
 /// counts as a step and the run goes on). That message says which value and which parameter went wrong, and what to try.
 /// </summary>
@@ -30,6 +31,8 @@ public sealed class TrainingLoop(string runFolder, int checkpointEvery, int keep
         }
         using var ownLog = log is null ? new TrainingLog(runFolder) : null;
         var scalars = log ?? ownLog!;
+        // The steps after the checkpoint run again, and their rows replace those of the interrupted run.
+        scalars.Rewind(step);
         while (step < run.TotalSteps && !cancellation.IsCancellationRequested)
         {
             StepResult result;
@@ -39,9 +42,23 @@ public sealed class TrainingLoop(string runFolder, int checkpointEvery, int keep
             step++;
             scalars.Scalars(step, Scalars(run.Name, result));
             progress?.Invoke(step, run.TotalSteps, result);
-            if (step % checkpointEvery == 0 || step == run.TotalSteps || cancellation.IsCancellationRequested)
-                checkpoints.Save(step, folder => run.SaveCheckpoint(folder, step));
-            run.AfterStep(step);
+            int stepsDone = step;
+            void Save() => checkpoints.Save(stepsDone, folder => run.SaveCheckpoint(folder, stepsDone));
+            bool saved = step % checkpointEvery == 0 || step == run.TotalSteps || cancellation.IsCancellationRequested;
+            if (saved) Save();
+            if (!cancellation.IsCancellationRequested)
+            {
+                try
+                {
+                    run.AfterStep(step, cancellation);
+                }
+                catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+                {
+                    // Stopped while sampling; the step itself is done.
+                }
+            }
+            // Cancelled after the save point: the step is kept all the same.
+            if (!saved && cancellation.IsCancellationRequested) Save();
         }
         return step;
     }

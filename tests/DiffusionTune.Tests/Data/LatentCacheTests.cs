@@ -1,3 +1,4 @@
+using DiffusionTune.Cli.Commands;
 using DiffusionTune.IO.Images;
 using DiffusionTune.Tests.Pipelines;
 using DiffusionTune.Training.Data;
@@ -120,5 +121,31 @@ public class LatentCacheTests
         Assert.Equal(ScalarType.Float32, cached.dtype);
         TensorAssert.Close(live, cached, 1e-5, 1e-6, "cached vs live latents");
         Assert.False(cached.allclose(again), "a new generator state must draw a fresh latent");
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_before_the_next_batch_writes_no_cache_file_and_exits_130()
+    {
+        using var folder = ThreeImages();
+        using var model = RandomTinyModel.Create();
+        var cacheFolder = Path.Combine(folder.Path, "run");
+        var variants = Planner(folder, Square16).AllVariants();
+        using var cancel = new CancellationTokenSource();
+        var batches = new List<int>();
+
+        int code = await CommandRunner.RunAsync(token =>
+        {
+            using var cache = LatentCache.Build(variants, new VaeLatentEncoder(model.Vae, batchSize: 1), cacheFolder, (done, _) =>
+            {
+                batches.Add(done);
+                cancel.Cancel();
+            }, token);
+            return Task.FromResult(CommandRunner.Success);
+        }, cancel.Token);
+
+        Assert.Equal(CommandRunner.Cancelled, code);
+        Assert.Equal([1], batches);
+        Assert.Equal(6, variants.Count);
+        Assert.False(Directory.Exists(cacheFolder) && Directory.EnumerateFileSystemEntries(cacheFolder).Any(), "a cache file was written");
     }
 }

@@ -179,18 +179,20 @@ public class TrainingImageSetTests
     }
 
     [Fact]
-    public void An_empty_or_missing_folder_is_refused()
+    public void An_empty_or_missing_folder_or_a_file_is_refused()
     {
         using var folder = new DataFolder();
-        folder.Text("readme.md", "no images here");
+        var file = folder.Text("readme.md", "no images here");
         var missing = Path.Combine(folder.Path, "missing");
 
         var empty = Assert.Throws<ArgumentException>(() => TrainingImageSet.Load(folder.Path, Captions));
         var notFound = Assert.Throws<ArgumentException>(() => TrainingImageSet.Load(missing, Captions));
+        var notAFolder = Assert.Throws<ArgumentException>(() => TrainingImageSet.Load(file, Captions));
 
         Assert.Contains(folder.Path, empty.Message);
         Assert.Contains("no training images", empty.Message);
-        Assert.Contains(missing, notFound.Message);
+        Assert.Equal($"{missing}: image folder not found", notFound.Message);
+        Assert.Equal($"{file}: is a file, not an image folder", notAFolder.Message);
     }
 
     [Fact]

@@ -154,6 +154,24 @@ public class PresetValidationTests
     }
 
     [Fact]
+    public void A_file_given_for_a_folder_is_called_a_file()
+    {
+        using var folder = new ScratchFolder();
+        var file = folder.File("star.png");
+        File.WriteAllBytes(file, [1, 2, 3]);
+        var values = TrainSettingValues.Defaults();
+        values.Set(TrainSettings.Trainer, new SettingValue("lora", new SettingOrigin("--trainer")));
+        values.Set(TrainSettings.Model, new SettingValue(folder.Path, new SettingOrigin("--model")));
+        values.Set(TrainSettings.Images, new SettingValue(file, new SettingOrigin("--images")));
+        values.Set(TrainSettings.Output, new SettingValue(file, new SettingOrigin("--output")));
+        values.Set(TrainSettings.Run, new SettingValue(file, new SettingOrigin("--run")));
+
+        var problems = Assert.Throws<TrainSettingsException>(() => TrainPreflight.Check(values, ShippedPresets.Plugins.Value)).Problems;
+
+        Assert.Equal([$"--images: '{file}' is a file, not a folder", $"--output: '{file}' is a file, not a folder", $"--run: '{file}' is a file, not a folder"], problems);
+    }
+
+    [Fact]
     public void Presets_are_found_by_name_with_user_folders_before_the_built_in_ones()
     {
         using var folder = new ScratchFolder();

@@ -104,7 +104,7 @@ public class NonFiniteStopTests
 
         public void LoadCheckpoint(string folder) { }
 
-        public void AfterStep(int stepsDone) { }
+        public void AfterStep(int stepsDone, CancellationToken cancellation) { }
     }
 
     static string Stop(ScalarType dtype, DeviceType device, int divergeAt, StepResult diverged)

@@ -1,10 +1,13 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using DiffusionTune.Diffusion.Pipelines;
+using DiffusionTune.IO;
 using DiffusionTune.IO.Formats;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Models.Adapters;
 using DiffusionTune.Tests.Data;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Training.Checkpoints;
 using DiffusionTune.Training.Engine;
 using DiffusionTune.Training.Plugins;
 using static TorchSharp.torch;
@@ -14,7 +17,7 @@ namespace DiffusionTune.Tests.Training;
 /// <summary>Trainer plugins driven end to end by the engine on the tiny random model.</summary>
 public class TrainingEngineTests
 {
-    static readonly PluginCatalog Plugins = PluginCatalog.Load([Path.Combine(AppContext.BaseDirectory, "plugins")]);
+    internal static readonly PluginCatalog Plugins = PluginCatalog.Load([Path.Combine(AppContext.BaseDirectory, "plugins")]);
 
     static TrainJob Job(string trainer, string model, string images, string output, int steps = 6) => new()
     {
@@ -105,6 +108,38 @@ public class TrainingEngineTests
         using var b = SafetensorsFile.Open(Path.Combine(resumed.OutputFolder, "lora.safetensors"));
         foreach (var name in a.Names)
             Assert.True(TensorAssert.Identical(a.Load(name), b.Load(name)), $"{name} differs after resuming");
+    }
+
+    [Fact]
+    public void A_run_resumed_after_a_kill_logs_each_step_once_and_removes_what_was_left_half_written()
+    {
+        using var data = new DataFolder();
+        var model = RandomTinyModel.SaveDiffusers();
+        var images = Images(data);
+        var straight = Job("lora", model, images, Path.Combine(data.Path, "straight"));
+        var killed = Job("lora", model, images, Path.Combine(data.Path, "killed"));
+        Run(straight);
+        Run(killed, stopAfter: 5);
+        // As a kill while saving step 5 leaves it: that checkpoint and a result file half written, the log's last row cut short.
+        var checkpoints = new RunCheckpoints(killed.RunFolder);
+        Directory.Move(checkpoints.Latest()!.Value.Folder, Path.Combine(checkpoints.Folder, TemporaryName.For("step-000005")));
+        File.WriteAllBytes(Path.Combine(killed.OutputFolder, TemporaryName.For("lora-step000006.safetensors")), new byte[1000]);
+        var scalars = Path.Combine(killed.RunFolder, "logs", "scalars.jsonl");
+        File.AppendAllText(scalars, "{\"step\":5,\"values\":{\"lora/lo");
+
+        var messages = new List<string>();
+        var resumed = new TrainingEngine(Plugins, messages.Add, _ => { }).Run(killed, null, null, CancellationToken.None);
+        resumed.Model.Dispose();
+
+        Assert.Single(messages, m => Regex.IsMatch(m, @"^removed 2 temporary file\(s\) or folder\(s\) \(\d+\.\d MB\) left half written by an interrupted run$"));
+        Assert.Empty(Directory.GetFiles(killed.OutputFolder, "*.tmp"));
+        Assert.Empty(Directory.GetDirectories(checkpoints.Folder, "*.tmp"));
+        // Steps 4 and 5 ran again from the checkpoint of step 3; their new rows are the ones kept, once each.
+        var steps = File.ReadLines(scalars).Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(row => row.GetProperty("values").TryGetProperty("lora/loss", out _))
+            .Select(row => row.GetProperty("step").GetInt32());
+        Assert.Equal([1, 2, 3, 4, 5, 6], steps);
+        Assert.Equal(Losses(straight.RunFolder), Losses(killed.RunFolder));
     }
 
     [Fact]

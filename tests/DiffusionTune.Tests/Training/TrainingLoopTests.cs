@@ -1,4 +1,5 @@
 using DiffusionTune.Contracts;
+using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.Tests.Pipelines;
 using DiffusionTune.Training.Checkpoints;
 using DiffusionTune.Training.Engine;
@@ -22,7 +23,7 @@ public class TrainingLoopTests
     }
 
     /// <summary>Trains one extra bias on the UNet output; its loss turns into NaN from step <c>nanFrom</c> on.</summary>
-    sealed class BiasTrainer(int nanFrom) : ITrainer
+    internal sealed class BiasTrainer(int nanFrom) : ITrainer
     {
         public TrainerInfo Info { get; } = new("bias", "test", new Version(1, 0), []);
 
@@ -55,11 +56,14 @@ public class TrainingLoopTests
         var model = RandomTinyModel.Create();
         model.Unet.to(dtype);
         model.TextEncoder.to(dtype);
-        return new TrainerRun(trainer, options ?? new TrainerOptionValues(new Dictionary<string, object?>()), model,
-            new EngineSettings { Steps = steps, SaveEvery = 5, LearningRate = 1e-2 }, new RandomBatches(),
+        return Run(trainer, folder, model, new EngineSettings { Steps = steps, SaveEvery = 5, LearningRate = 1e-2 }, options);
+    }
+
+    /// <summary>A run of <paramref name="trainer"/> on <paramref name="model"/> with <paramref name="settings"/>.</summary>
+    internal static TrainerRun Run(ITrainer trainer, string folder, StableDiffusionModel model, EngineSettings settings, TrainerOptionValues? options = null) =>
+        new(trainer, options ?? new TrainerOptionValues(new Dictionary<string, object?>()), model, settings, new RandomBatches(),
             new RunOutput(folder, Path.Combine(folder, "out"), "bias", ModelOutputFormat.Diffusers),
             new ConceptDescription("a cat", null, null), new SilentLog(), new Dictionary<string, string>());
-    }
 
     internal sealed class SilentLog : ITrainingLog
     {

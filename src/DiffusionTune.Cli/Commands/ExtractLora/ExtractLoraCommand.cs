@@ -20,7 +20,7 @@ public static class ExtractLoraCommand
 {
     const int DefaultMaxRank = 128;
 
-    public static int Run(ExtractLoraSettings settings)
+    public static int Run(ExtractLoraSettings settings, CancellationToken cancellation)
     {
         var selection = Selection(settings);
         var scope = settings.Targets switch
@@ -55,7 +55,7 @@ public static class ExtractLoraCommand
             {
                 task ??= sink.Start($"extracting ({selection})", total);
                 task.Advance(done);
-            });
+            }, cancellation);
             task?.Finish($"{extracted.Layers.Count} layer(s) changed");
         });
         using var lora = extracted!;

@@ -27,7 +27,7 @@ public static class ExtractLoraCommandDefinition
         {
             baseModel, tuned, rank, energy, maxRank, targets, output, savePrecision, tokenizer,
         };
-        command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ => Task.FromResult(ExtractLoraCommand.Run(new ExtractLoraSettings
+        command.SetAction((result, cancellation) => CommandRunner.RunAsync(token => Task.FromResult(ExtractLoraCommand.Run(new ExtractLoraSettings
         {
             Base = result.GetValue(baseModel)!,
             Tuned = result.GetValue(tuned)!,
@@ -38,7 +38,7 @@ public static class ExtractLoraCommandDefinition
             Output = result.GetValue(output)!,
             SavePrecision = result.GetValue(savePrecision)!,
             Tokenizer = result.GetValue(tokenizer),
-        })), cancellation));
+        }, token)), cancellation));
         return command;
     }
 }

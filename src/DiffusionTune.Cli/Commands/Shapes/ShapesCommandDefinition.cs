@@ -21,10 +21,10 @@ public static class ShapesCommandDefinition
         {
             output, count, seed, size, shapes, colors, patterns, backgrounds, styles, identifier,
         };
-        render.SetAction(result => CommandRunner.Run(() => ShapesRenderCommand.Run(new ShapesRenderSettings(
+        render.SetAction((result, cancellation) => CommandRunner.RunAsync(token => Task.FromResult(ShapesRenderCommand.Run(new ShapesRenderSettings(
             result.GetValue(output)!, result.GetValue(count), result.GetValue(seed), result.GetValue(size),
             result.GetValue(shapes)!, result.GetValue(colors)!, result.GetValue(patterns)!, result.GetValue(backgrounds)!,
-            result.GetValue(styles)!, result.GetValue(identifier)))));
+            result.GetValue(styles)!, result.GetValue(identifier)), token)), cancellation));
         return new Command("shapes", "The procedural shapes world of the embedded model") { render };
     }
 

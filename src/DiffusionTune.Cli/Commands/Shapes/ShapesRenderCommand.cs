@@ -8,7 +8,7 @@ namespace DiffusionTune.Cli.Commands.Shapes;
 /// <summary>Renders a seeded set of shapes-world scenes restricted to the chosen attributes, as PNG + caption pairs.</summary>
 public static class ShapesRenderCommand
 {
-    public static int Run(ShapesRenderSettings settings)
+    public static int Run(ShapesRenderSettings settings, CancellationToken cancellation)
     {
         if (settings.Count < 1 || settings.Size < 8) throw new ArgumentException("--count must be at least 1 and --size at least 8");
         var options = new SceneSamplerOptions
@@ -23,6 +23,7 @@ public static class ShapesRenderCommand
         Directory.CreateDirectory(settings.Output);
         for (int i = 0; i < settings.Count; i++)
         {
+            cancellation.ThrowIfCancellationRequested();
             using var sample = dataset.Get(i);
             var stem = Path.Combine(settings.Output, $"{i:D4}");
             PngWriter.Write(stem + ".png", sample.Image, overwrite: true);

@@ -35,6 +35,8 @@ public static class TrainCommand
 
         var (code, result) = Train(job, catalog, cancellation);
         if (code != CommandRunner.Success) return code;
+        // Cancelled after the last step (while its sample grid rendered): the run is complete, the follow-up work is skipped.
+        cancellation.ThrowIfCancellationRequested();
         if (quickStart) QuickStart.ShowBeforeAfter(job, cancellation);
         var damageReport = values.Get(TrainSettings.DamageReport);
         if (damageReport != "off") TrainingDamageReport.Write(job, result!, evaluate: damageReport == "evaluate", cancellation);

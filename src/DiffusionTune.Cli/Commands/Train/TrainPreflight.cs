@@ -8,8 +8,8 @@ namespace DiffusionTune.Cli.Commands.Train;
 /// <summary>
 /// Checks a run's settings before any work starts (no model loaded, nothing written), naming the preset line or the
 /// option behind each problem: ranges and choices, the trainer against the plugins actually loaded (with a
-/// did-you-mean), the trainer's options against the options that trainer declares, block learning rates, and the
-/// folders and files the run reads.
+/// did-you-mean), the trainer's options against the options that trainer declares, block learning rates, the
+/// folders and files the run reads, and that the folders it writes are not files.
 /// </summary>
 public static class TrainPreflight
 {
@@ -37,6 +37,8 @@ public static class TrainPreflight
                 "prior preservation needs a class prompt: give --instance-prompt \"a photo of sks dog\" --class-prompt \"a photo of dog\" (your subject's words)"));
         if (values.Get(TrainSettings.Prior) == "images")
             CheckFolder(values, TrainSettings.ClassImagesFolder, "--prior images needs --class-images-folder DIR", problems);
+        CheckWrittenFolder(values, TrainSettings.Output, values.Get(TrainSettings.Output), problems);
+        CheckWrittenFolder(values, TrainSettings.Run, values.Get(TrainSettings.Run), problems);
         if (values.Get(TrainSettings.WarmupSteps) > values.Get(TrainSettings.Steps))
             problems.Add(values.OriginOf(TrainSettings.WarmupSteps).Describe($"must not exceed the steps ({values.Get(TrainSettings.Steps)})"));
         if (problems.Count > 0) throw new TrainSettingsException(problems);
@@ -72,6 +74,14 @@ public static class TrainPreflight
     {
         var folder = values.Get(setting);
         if (folder is null) problems.Add(whenMissing);
+        else if (File.Exists(folder)) problems.Add(values.OriginOf(setting).Describe($"'{Path.GetFullPath(folder)}' is a file, not a folder"));
         else if (!Directory.Exists(folder)) problems.Add(values.OriginOf(setting).Describe($"folder '{Path.GetFullPath(folder)}' not found"));
+    }
+
+    /// <summary>A folder the run writes (<paramref name="folder"/>, the value of <paramref name="setting"/>) may not exist yet, but must not be a file.</summary>
+    static void CheckWrittenFolder(TrainSettingValues values, TrainSetting setting, string? folder, List<string> problems)
+    {
+        if (folder is not null && File.Exists(folder))
+            problems.Add(values.OriginOf(setting).Describe($"'{Path.GetFullPath(folder)}' is a file, not a folder"));
     }
 }
