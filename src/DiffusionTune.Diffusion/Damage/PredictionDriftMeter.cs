@@ -19,6 +19,7 @@ public static class PredictionDriftMeter
 
     /// <summary>Compares <paramref name="tuned"/> with <paramref name="baseModel"/> on <paramref name="prompts"/>.</summary>
     /// <exception cref="ArgumentException">No prompts, bad settings, or models that cannot be compared (latent shape, prediction type).</exception>
+    /// <exception cref="InvalidDataException">A model predicts NaN or ±∞, or a figure is otherwise not a finite number.</exception>
     public static PredictionDrift Measure(StableDiffusionModel baseModel, StableDiffusionModel tuned, IReadOnlyList<string> prompts,
         DriftSettings settings, ProgressCallback? progress = null, CancellationToken cancellation = default)
     {
@@ -48,6 +49,8 @@ public static class PredictionDriftMeter
             long elements = basePrediction[0].numel();
             for (int i = 0; i < batch.Count; i++)
             {
+                RequireFinite(baseSquare[i], baseModel, "base model", prompts[batch.First + i], settings.Timesteps[batch.TimestepIndex]);
+                RequireFinite(squaredDifference[i], tuned, "tuned model (with its adapters)", prompts[batch.First + i], settings.Timesteps[batch.TimestepIndex]);
                 total.Add(squaredDifference[i], baseSquare[i], elements);
                 perTimestep[batch.TimestepIndex].Add(squaredDifference[i], baseSquare[i], elements);
                 perPrompt[batch.First + i].Add(squaredDifference[i], baseSquare[i], elements);
@@ -61,12 +64,40 @@ public static class PredictionDriftMeter
             tunedBlocks.Clear();
             progress?.Invoke(++done, pairs);
         }
-        return new PredictionDrift(
+        var drift = new PredictionDrift(
             prompts,
             total.ToFigure(),
             [.. settings.Timesteps.Select((timestep, t) => new TimestepDrift(timestep, perTimestep[t].ToFigure()))],
             [.. prompts.Select((prompt, p) => new PromptDrift(prompt, perPrompt[p].ToFigure()))],
             [.. baseBlocks.BlockNames.Select((block, b) => new BlockDrift(block, perBlock[b].ToFigure()))]);
+        RequireFinite(drift);
+        return drift;
+    }
+
+    /// <summary>A sum over one prediction is NaN or ∞ exactly when the prediction holds NaN or ±∞ (float64 sums of float32 squares cannot overflow).</summary>
+    static void RequireFinite(double sum, StableDiffusionModel model, string role, string prompt, int timestep)
+    {
+        if (!double.IsFinite(sum))
+            throw new InvalidDataException(
+                $"{model.SourcePath}: the {role} predicts NaN/Inf noise for the prompt '{prompt}' at timestep {timestep}, so its drift cannot be measured");
+    }
+
+    /// <summary>
+    /// Every figure must be a number: with finite predictions only a relative drift over an all-zero base output can
+    /// still be infinite, and a report must never say "NaN%".
+    /// </summary>
+    static void RequireFinite(PredictionDrift drift)
+    {
+        var figures = new List<(string What, DriftFigure Figure)> { ("of the noise predictions", drift.Total) };
+        figures.AddRange(drift.Timesteps.Select(t => ($"at timestep {t.Timestep}", t.Drift)));
+        figures.AddRange(drift.PerPrompt.Select(p => ($"for the prompt '{p.Prompt}'", p.Drift)));
+        figures.AddRange(drift.Blocks.Select(b => ($"of the {b.Block} output", b.Drift)));
+        foreach (var (what, figure) in figures)
+        {
+            if (!double.IsFinite(figure.MeanSquaredError) || !double.IsFinite(figure.Relative))
+                throw new InvalidDataException(FormattableString.Invariant(
+                    $"the drift {what} is not a finite number (mean squared difference {figure.MeanSquaredError}, base mean square {figure.BaseMeanSquare}): the base model's output there is all zeros or not finite"));
+        }
     }
 
     static void CheckComparable(StableDiffusionModel baseModel, StableDiffusionModel tuned)

@@ -33,13 +33,15 @@ public static class SingleFileCheckpoint
             throw new ModelFileException(path, "holds only some of the model (no VAE or no text encoder); a complete checkpoint is needed");
 
         var (tokenizer, tokenizerFolder) = LoadTokenizer(file, configs.Family, options);
-        var unet = Materialize(() => new UNet2DConditionModel(configs.Unet), conversion.UNet, file, options.Device, options.Dtype);
+        var unet = Materialize(configs.Unet, configs.Origin(ModelMetadata.UNetConfig), c => new UNet2DConditionModel(c), conversion.UNet, file, options.Device, options.Dtype);
         AutoencoderKL? vae = null;
         ClipTextModel? textEncoder = null;
         try
         {
-            vae = Materialize(() => new AutoencoderKL(configs.Vae), conversion.Vae, file, options.Device, StableDiffusionModel.VaeDtype(options.Dtype));
-            textEncoder = Materialize(() => new ClipTextModel(configs.TextEncoder), conversion.TextEncoder, file, options.Device, options.Dtype);
+            vae = Materialize(configs.Vae, configs.Origin(ModelMetadata.VaeConfig), c => new AutoencoderKL(c), conversion.Vae, file, options.Device,
+                StableDiffusionModel.VaeDtype(options.Dtype));
+            textEncoder = Materialize(configs.TextEncoder, configs.Origin(ModelMetadata.TextEncoderConfig), c => new ClipTextModel(c), conversion.TextEncoder, file,
+                options.Device, options.Dtype);
             return new StableDiffusionModel(unet, vae, textEncoder, tokenizer, tokenizerFolder, schedule, path);
         }
         catch
@@ -71,7 +73,14 @@ public static class SingleFileCheckpoint
         CompVisCheckpoint.Save(path, conversion, unet, vae, textEncoder, allMetadata);
     }
 
-    sealed record Configs(CheckpointFamily Family, UNet2DConditionModelConfig Unet, AutoencoderKLConfig Vae, ClipTextConfig TextEncoder, NoiseScheduleOptions Schedule);
+    /// <param name="Path">The checkpoint.</param>
+    /// <param name="FromMetadata">Whether the configs came from the file's metadata (else they are the release configs of its family).</param>
+    sealed record Configs(string Path, bool FromMetadata, CheckpointFamily Family, UNet2DConditionModelConfig Unet, AutoencoderKLConfig Vae,
+        ClipTextConfig TextEncoder, NoiseScheduleOptions Schedule)
+    {
+        /// <summary>Where a component's config came from, for messages: the metadata key, or the family it was recognised as.</summary>
+        public string Origin(string metadataKey) => FromMetadata ? $"{Path} ({metadataKey})" : $"{Path} (read as {Family} by its tensor names)";
+    }
 
     /// <summary>The noise schedule of the scheduler config in a file's metadata, or an error naming the file and the key.</summary>
     static NoiseScheduleOptions SchedulerOptions(string path, string json)
@@ -95,7 +104,7 @@ public static class SingleFileCheckpoint
             string Required(string key) => metadata.TryGetValue(key, out var value)
                 ? value
                 : throw new ModelFileException(file.FilePath, $"has {ModelMetadata.UNetConfig} metadata but no {key}");
-            return new Configs(CheckpointFamily.Unknown,
+            return new Configs(file.FilePath, FromMetadata: true, CheckpointFamily.Unknown,
                 ModelConfigFile.Parse<UNet2DConditionModelConfig>(unetJson, $"{file.FilePath} ({ModelMetadata.UNetConfig})"),
                 ModelConfigFile.Parse<AutoencoderKLConfig>(Required(ModelMetadata.VaeConfig), $"{file.FilePath} ({ModelMetadata.VaeConfig})"),
                 ModelConfigFile.Parse<ClipTextConfig>(Required(ModelMetadata.TextEncoderConfig), $"{file.FilePath} ({ModelMetadata.TextEncoderConfig})"),
@@ -106,9 +115,9 @@ public static class SingleFileCheckpoint
         detection.ThrowIfUnsupported(file.FilePath);
         return detection.Family switch
         {
-            CheckpointFamily.StableDiffusion1 => new Configs(detection.Family, KnownConfigs.StableDiffusion1Unet, KnownConfigs.StableDiffusionVae,
+            CheckpointFamily.StableDiffusion1 => new Configs(file.FilePath, FromMetadata: false, detection.Family, KnownConfigs.StableDiffusion1Unet, KnownConfigs.StableDiffusionVae,
                 KnownConfigs.StableDiffusion1TextEncoder, NoiseScheduleOptions.StableDiffusion1),
-            CheckpointFamily.StableDiffusion2 => new Configs(detection.Family, KnownConfigs.StableDiffusion2Unet, KnownConfigs.StableDiffusionVae,
+            CheckpointFamily.StableDiffusion2 => new Configs(file.FilePath, FromMetadata: false, detection.Family, KnownConfigs.StableDiffusion2Unet, KnownConfigs.StableDiffusionVae,
                 KnownConfigs.StableDiffusion2TextEncoder, NoiseScheduleOptions.StableDiffusion1 with
                 {
                     // diffusers reads config-less SD 2.x files as the 768-v release; --prediction-type overrides it.
@@ -123,12 +132,18 @@ public static class SingleFileCheckpoint
             new VaeLayout(vae.Levels, vae.LayersPerBlock),
             new TextEncoderLayout(textEncoder.NumHiddenLayers));
 
-    static T Materialize<T>(Func<T> build, TensorPlan plan, SafetensorsFile file, Device device, ScalarType dtype) where T : nn.Module
+    /// <summary>Checks the config against the component's tensors (<see cref="ConfigFit"/>), builds the model on the meta device, then loads it.</summary>
+    static TModel Materialize<TModel, TConfig>(TConfig config, string configOrigin, Func<TConfig, TModel> build, TensorPlan plan, SafetensorsFile file,
+        Device device, ScalarType dtype)
+        where TModel : nn.Module
+        where TConfig : IModelConfig
     {
-        var model = MetaDevice.Build(build);
+        var weights = TensorSource.FromPlan(plan, file);
+        ConfigFit.Check(config, configOrigin, weights);
+        var model = MetaDevice.Build(() => build(config));
         try
         {
-            ParameterMaterializer.Load(model, TensorSource.FromPlan(plan, file), device, dtype);
+            ParameterMaterializer.Load(model, weights, device, dtype);
             model.eval();
             return model;
         }

@@ -58,7 +58,7 @@ internal sealed class EmbeddingTensors
             switch (value)
             {
                 case PickleTensor tensor:
-                    Add(name, tensor.Shape, () => file.Load(tensor));
+                    Add(name, tensor.Shape, () => file.Load(tensor, name));
                     break;
                 case PickleDict inner when depth < MaxFlattenDepth:
                     Flatten(file, inner, name + ".", depth + 1);

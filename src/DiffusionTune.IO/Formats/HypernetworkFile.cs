@@ -87,20 +87,21 @@ public static partial class HypernetworkFile
             if (width is < 1 or > MaxWidth) throw new ModelFileException(path, $"has a module for context width {width}");
             if (value is not PickleTuple { Items: [PickleDict keyModule, PickleDict valueModule] })
                 throw new ModelFileException(path, $"width {width} holds {PickleGlobals.Describe(value)}, not a (K, V) pair of state dicts");
-            modules[((int)width, 'k')] = StateDict(file, keyModule, width);
-            modules[((int)width, 'v')] = StateDict(file, valueModule, width);
+            modules[((int)width, 'k')] = StateDict(file, keyModule, width, 'k');
+            modules[((int)width, 'v')] = StateDict(file, valueModule, width, 'v');
         }
         return Build(path, Value("name") as string, structure, modules, Value("step") as long?);
     }
 
-    static ModuleTensors StateDict(TorchPickleFile file, PickleDict stateDict, long width)
+    /// <summary>One module's state dict; its tensors are named in messages as the .safetensors form names them ({width}.{k|v}.{name}).</summary>
+    static ModuleTensors StateDict(TorchPickleFile file, PickleDict stateDict, long width, char side)
     {
         var tensors = new ModuleTensors();
         foreach (var (key, value) in stateDict.Items)
         {
             if (key is not string name || value is not PickleTensor tensor)
                 throw new ModelFileException(file.FilePath, $"width {width}: the state dict holds {PickleGlobals.Describe(value)} under {PickleGlobals.Describe(key)}");
-            tensors[LegacyName(name)] = (tensor.Shape, () => file.Load(tensor));
+            tensors[LegacyName(name)] = (tensor.Shape, () => file.Load(tensor, $"{width}.{side}.{name}"));
         }
         return tensors;
     }

@@ -57,7 +57,8 @@ public sealed class LoraNetwork : IDisposable
 
     /// <summary>Reads <paramref name="path"/> for the model whose adaptable layers are <paramref name="targets"/>.</summary>
     /// <exception cref="ModelFileException">
-    /// The file is not valid safetensors, adapts none of the model's layers, or holds a tensor whose shape does not fit.
+    /// The file is not valid safetensors, adapts none of the model's layers, or holds a tensor whose shape does not fit,
+    /// whose values are not floating-point (integer or bool factors, a bool alpha), or that holds NaN or ±∞.
     /// </exception>
     public static LoraNetwork Read(string path, AdapterTargets targets)
     {
@@ -137,6 +138,7 @@ public sealed class LoraNetwork : IDisposable
         Tensor? Optional(LoraPart part)
         {
             if (!parts.TryGetValue(part, out var key)) return null;
+            RequireDtype(file, key, IsFloatingPoint, "a LoRA factor must be floating-point");
             using var stored = file.Load(key);
             var tensor = stored.to(ScalarType.Float32).DetachFromDisposeScope();
             loaded.Add(tensor);
@@ -162,16 +164,33 @@ public sealed class LoraNetwork : IDisposable
             foreach (var tensor in loaded) tensor.Dispose();
             throw new ModelFileException(file.FilePath, $"'{parts[e.Part]}' has shape {AdaptableModule.FormatShape(e.Shape)}, {e.Problem}", e);
         }
+        catch
+        {
+            foreach (var tensor in loaded) tensor.Dispose();
+            throw;
+        }
     }
 
     static double ReadScalar(SafetensorsFile file, string key)
     {
+        // kohya stores an integer alpha (int64) when it defaulted alpha to the rank, so integers are numbers here.
+        RequireDtype(file, key, type => type != ScalarType.Bool, "alpha must be a number");
         using var tensor = file.Load(key);
         if (tensor.NumberOfElements != 1)
             throw new ModelFileException(file.FilePath, $"'{key}' should be a scalar but has shape {AdaptableModule.FormatShape(tensor.shape)}");
         using var value = tensor.to(ScalarType.Float64);
         return value.item<double>();
     }
+
+    /// <summary>Refuses a tensor of the wrong kind of values before reading it: an integer or bool factor would be cast and applied silently.</summary>
+    static void RequireDtype(SafetensorsFile file, string key, Func<ScalarType, bool> accepted, string rule)
+    {
+        var entry = file.Entry(key);
+        if (!accepted(entry.ScalarType))
+            throw new ModelFileException(file.FilePath, $"'{key}' holds {entry.Dtype} values; {rule}");
+    }
+
+    static bool IsFloatingPoint(ScalarType type) => type is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;
 
     public void Dispose()
     {

@@ -111,7 +111,7 @@ public sealed class PickleStorage(string key, ScalarType elementType, int elemen
 
 /// <summary>
 /// A tensor as torch.save describes it (<c>_rebuild_tensor_v2</c>): a strided view of a <see cref="PickleStorage"/>.
-/// Its numbers are read only when <see cref="TorchPickleFile.Load(PickleTensor)"/> is asked for them; the view was
+/// Its numbers are read only when <see cref="TorchPickleFile.Load(PickleTensor, string)"/> is asked for them; the view was
 /// checked to lie inside its storage.
 /// </summary>
 public sealed class PickleTensor(PickleStorage storage, long storageOffset, long[] shape, long[] strides, bool isParameter)

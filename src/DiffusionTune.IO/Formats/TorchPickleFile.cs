@@ -10,7 +10,7 @@ namespace DiffusionTune.IO.Formats;
 /// tree as a pickle), <c>data/&lt;key&gt;</c> (the raw bytes of each tensor storage), <c>version</c> and, from
 /// PyTorch 2.1, <c>byteorder</c>. The pickle is read by a restricted unpickler that knows only plain data, tensors and
 /// a short allow-list of PyTorch globals; anything else (such as <c>os.system</c>) is refused, naming it. Tensors are
-/// described in <see cref="Root"/> as <see cref="PickleTensor"/>s and read by <see cref="Load(PickleTensor)"/>.
+/// described in <see cref="Root"/> as <see cref="PickleTensor"/>s and read by <see cref="Load(PickleTensor, string)"/>.
 /// The legacy format of PyTorch before 1.6 (a tar or a bare pickle stream) and TorchScript archives are refused.
 /// Every problem, however malformed or hostile the file, is a <see cref="ModelFileException"/>.
 /// </summary>
@@ -167,8 +167,9 @@ public sealed partial class TorchPickleFile : IDisposable
     }
 
     /// <summary>Reads a tensor's numbers into a new contiguous CPU tensor of its stored type.</summary>
-    /// <exception cref="ModelFileException">Its storage cannot be read or exceeds the limits.</exception>
-    public Tensor Load(PickleTensor tensor)
+    /// <param name="name">The tensor's name in the file, for messages.</param>
+    /// <exception cref="ModelFileException">Its storage cannot be read or exceeds the limits, or it holds NaN or ±∞ values.</exception>
+    public Tensor Load(PickleTensor tensor, string name)
     {
         var bytes = StorageBytes(tensor.Storage);
         using var scope = NewDisposeScope();
@@ -176,6 +177,7 @@ public sealed partial class TorchPickleFile : IDisposable
         if (tensor.Storage.ByteLength > 0) bytes.AsSpan(0, (int)tensor.Storage.ByteLength).CopyTo(flat.bytes);
         var result = empty([.. tensor.Shape], tensor.ElementType, CPU);
         if (result.numel() > 0) result.copy_(flat.as_strided([.. tensor.Shape], [.. tensor.Strides], tensor.StorageOffset));
+        if (NonFiniteValues.Count(result) is > 0 and var nonFinite) NonFiniteValues.Refuse(FilePath, name, nonFinite);
         return scope.MoveToOuter(result);
     }
 

@@ -95,13 +95,20 @@ public sealed unsafe class SafetensorsFile : IDisposable
     }
 
     /// <summary>Reads one tensor into a new CPU tensor of its stored dtype.</summary>
+    /// <exception cref="ModelFileException">The tensor holds NaN or ±∞ values: no weight, adapter or embedding can use them.</exception>
     public Tensor Load(string name) => Load(Entry(name));
 
+    /// <inheritdoc cref="Load(string)"/>
     public Tensor Load(SafetensorsEntry entry)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var tensor = empty(entry.Shape, entry.ScalarType, CPU);
-        CopyInto(entry, tensor);
+        long nonFinite = CopyInto(entry, tensor);
+        if (nonFinite > 0)
+        {
+            tensor.Dispose();
+            NonFiniteValues.Refuse(FilePath, entry.Name, nonFinite);
+        }
         return tensor;
     }
 
@@ -117,21 +124,26 @@ public sealed unsafe class SafetensorsFile : IDisposable
         return result;
     }
 
-    void CopyInto(SafetensorsEntry entry, Tensor tensor)
+    /// <summary>Copies the tensor's bytes out of the mapping and returns how many of its values are NaN or ±∞ (counted on the way).</summary>
+    long CopyInto(SafetensorsEntry entry, Tensor tensor)
     {
-        if (entry.ByteLength == 0) return;
+        if (entry.ByteLength == 0) return 0;
         // A Span addresses at most 2 GB, so large tensors are copied slice by slice of the flat view.
         const long chunkBytes = 1L << 30;
         byte* source = _base + _dataStart + entry.Begin;
         long elementSize = tensor.ElementSize;
         long perChunk = Math.Max(1, chunkBytes / elementSize);
         using var flat = tensor.view(-1);
+        long nonFinite = 0;
         for (long start = 0; start < entry.ElementCount; start += perChunk)
         {
             long count = Math.Min(perChunk, entry.ElementCount - start);
             using var slice = flat.narrow(0, start, count);
-            new ReadOnlySpan<byte>(source + start * elementSize, (int)(count * elementSize)).CopyTo(slice.bytes);
+            var destination = slice.bytes;
+            new ReadOnlySpan<byte>(source + start * elementSize, (int)(count * elementSize)).CopyTo(destination);
+            nonFinite += NonFiniteValues.Count(destination, entry.ScalarType);
         }
+        return nonFinite;
     }
 
     public void Dispose()

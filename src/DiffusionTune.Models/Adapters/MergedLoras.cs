@@ -1,3 +1,4 @@
+using DiffusionTune.IO;
 using DiffusionTune.IO.Formats;
 using static TorchSharp.torch;
 
@@ -28,7 +29,10 @@ public sealed class MergedLoras : IDisposable
 
     /// <summary>Merges <paramref name="loras"/> into <paramref name="model"/>'s weights.</summary>
     /// <param name="restorable">Keep the original weights (memory for every changed layer) so the merge can be undone.</param>
-    /// <exception cref="ArgumentException">An adapter names a layer the model lacks or gives it another shape.</exception>
+    /// <exception cref="ArgumentException">
+    /// An adapter names a layer the model lacks or gives it another shape, or a merged weight would hold NaN or ±∞ (a
+    /// strength too large for the weights' dtype). A restorable merge is undone first; any other leaves the model partly merged.
+    /// </exception>
     public static MergedLoras Merge(AdaptableLayers model, IEnumerable<WeightedLora> loras, bool restorable = true)
     {
         var order = new List<LeafLayer>();
@@ -62,8 +66,17 @@ public sealed class MergedLoras : IDisposable
             Tensor merged = weight;
             foreach (var (adapter, strength) in adaptersOf[layer])
                 merged = adapter.MergedWeight(merged, strength);
+            // Every input was finite when read, but the sum can still overflow once rounded to the model's dtype.
+            var rounded = merged.to(weight.dtype);
+            if (NonFiniteValues.Count(rounded) is > 0 and var nonFinite)
+            {
+                if (restorable) new MergedLoras(order.Count, originals, restorable).Unmerge();
+                var strengths = string.Join(", ", adaptersOf[layer].Select(a => a.Strength.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+                throw new ArgumentException(
+                    $"merging LoRA into {layer.Target} at strength {strengths} gives {nonFinite} non-finite weight value(s) (NaN/Inf) in {weight.dtype}; is the strength too large?");
+            }
             using (no_grad())
-                weight.copy_(merged);
+                weight.copy_(rounded);
         }
         return new MergedLoras(order.Count, originals, restorable);
     }

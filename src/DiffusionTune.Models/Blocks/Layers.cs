@@ -30,7 +30,19 @@ public static class Layers
 
     public static LayerNorm LayerNorm(long dim, double eps) => nn.LayerNorm(dim, eps, device: s_device);
 
-    public static Embedding Embedding(long count, long dim) => nn.Embedding(count, dim, device: s_device);
+    /// <summary>
+    /// An embedding table with PyTorch's N(0, 1) initial values. TorchSharp's <c>nn.Embedding</c> fills its table on the
+    /// CPU before moving it, even when made from a pretrained tensor, which on <c>meta</c> would allocate the whole table
+    /// for nothing (and fail outright for an absurd config before it could be refused); there a one-entry module takes a
+    /// storage-less weight of the full shape instead.
+    /// </summary>
+    public static Embedding Embedding(long count, long dim)
+    {
+        if (s_device?.type != DeviceType.META) return nn.Embedding(count, dim, device: s_device);
+        var embedding = nn.Embedding(1, 1, device: s_device);
+        embedding.weight = new Parameter(empty([count, dim], device: s_device));
+        return embedding;
+    }
 
     /// <summary>
     /// A GroupNorm with weight 1 and bias 0. TorchSharp 0.107's <c>nn.GroupNorm</c> leaves its affine parameters

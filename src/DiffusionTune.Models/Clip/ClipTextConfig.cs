@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using DiffusionTune.Models.Configuration;
 
 namespace DiffusionTune.Models.Clip;
 
 /// <summary>The fields of a transformers <c>text_encoder/config.json</c> (CLIPTextConfig); defaults are transformers' own.</summary>
-public sealed record ClipTextConfig
+public sealed record ClipTextConfig : IModelConfig
 {
     [JsonPropertyName("architectures")] public string[]? Architectures { get; init; } = ["CLIPTextModel"];
     [JsonPropertyName("model_type")] public string ModelType { get; init; } = "clip_text_model";
@@ -25,16 +26,53 @@ public sealed record ClipTextConfig
     [JsonPropertyName("eos_token_id")] public int EosTokenId { get; init; } = 49407;
     [JsonPropertyName("torch_dtype")] public string? TorchDtype { get; init; }
 
+    /// <summary>
+    /// The sane range of every numeric field: generous around the CLIP and OpenCLIP text towers SD uses (width up to
+    /// 1024, 12 to 23 layers, a 49,408-token vocabulary), tight enough that no value can make the model negative-sized
+    /// or absurdly large. Prompts are encoded 77 tokens at a time, so fewer positions cannot work.
+    /// </summary>
+    public static IReadOnlyList<FieldRange<ClipTextConfig>> Ranges { get; } =
+    [
+        FieldRange<ClipTextConfig>.Scalar("vocab_size", 1, 1 << 20, c => c.VocabSize),
+        FieldRange<ClipTextConfig>.Scalar("hidden_size", 1, 16384, c => c.HiddenSize),
+        FieldRange<ClipTextConfig>.Scalar("intermediate_size", 1, 65536, c => c.IntermediateSize),
+        FieldRange<ClipTextConfig>.Scalar("projection_dim", 1, 16384, c => c.ProjectionDim),
+        FieldRange<ClipTextConfig>.Scalar("num_hidden_layers", 1, 128, c => c.NumHiddenLayers),
+        FieldRange<ClipTextConfig>.Scalar("num_attention_heads", 1, 16384, c => c.NumAttentionHeads),
+        FieldRange<ClipTextConfig>.Scalar("max_position_embeddings", ClipTokenizer.ModelMaxLength, 4096, c => c.MaxPositionEmbeddings),
+        FieldRange<ClipTextConfig>.Scalar("layer_norm_eps", 1e-12, 1, c => c.LayerNormEps),
+        FieldRange<ClipTextConfig>.Scalar("attention_dropout", 0, 1, c => c.AttentionDropout),
+        FieldRange<ClipTextConfig>.Scalar("dropout", 0, 1, c => c.Dropout),
+        FieldRange<ClipTextConfig>.Scalar("initializer_range", 0, 100, c => c.InitializerRange),
+        FieldRange<ClipTextConfig>.Scalar("initializer_factor", 0, 100, c => c.InitializerFactor),
+        // The token ids are bookkeeping (prompts are pooled at their end token, whatever id it has); transformers writes
+        // its defaults (49406, 49407) even into configs of smaller vocabularies.
+        FieldRange<ClipTextConfig>.Scalar("pad_token_id", 0, 1 << 20, c => c.PadTokenId),
+        FieldRange<ClipTextConfig>.Scalar("bos_token_id", 0, 1 << 20, c => c.BosTokenId),
+        FieldRange<ClipTextConfig>.Scalar("eos_token_id", 0, 1 << 20, c => c.EosTokenId),
+    ];
+
+    /// <summary>Throws <see cref="InvalidDataException"/> naming every field whose value is out of range or that this implementation does not support.</summary>
     public void Validate()
     {
-        var problems = new List<string>();
-        void Require(bool ok, string problem) { if (!ok) problems.Add(problem); }
-        Require(Architectures is null || Architectures.Contains("CLIPTextModel") || Architectures.Contains("CLIPTextModelWithProjection"),
+        var problems = new ConfigProblems("text encoder");
+        problems.CheckRanges(this, Ranges);
+        problems.Require(Architectures is null || Architectures.Contains("CLIPTextModel") || Architectures.Contains("CLIPTextModelWithProjection"),
             $"architectures [{string.Join(", ", Architectures ?? [])}]: expected CLIPTextModel");
-        Require(HiddenAct is "quick_gelu" or "gelu", $"hidden_act '{HiddenAct}': only quick_gelu and gelu are supported");
-        Require(NumAttentionHeads > 0 && HiddenSize % NumAttentionHeads == 0, $"hidden_size {HiddenSize} is not divisible by num_attention_heads {NumAttentionHeads}");
-        Require(NumHiddenLayers > 0 && VocabSize > 0 && MaxPositionEmbeddings > 0, "num_hidden_layers, vocab_size and max_position_embeddings must be positive");
-        if (problems.Count > 0)
-            throw new InvalidDataException("unsupported text encoder config: " + string.Join("; ", problems));
+        problems.Require(HiddenAct is "quick_gelu" or "gelu", $"hidden_act '{HiddenAct}': only quick_gelu and gelu are supported");
+        if (problems.None)
+            problems.Require(HiddenSize % NumAttentionHeads == 0, $"hidden_size {HiddenSize} is not divisible by num_attention_heads {NumAttentionHeads}");
+        problems.ThrowIfAny();
+    }
+
+    /// <summary>The shapes and layer count the transformers weights of this config have: the embedding tables, the depth and the MLP width.</summary>
+    public IEnumerable<FieldEvidence> WeightsEvidence()
+    {
+        const string tokenEmbedding = "text_model.embeddings.token_embedding.weight";
+        yield return new TensorDimension("vocab_size", VocabSize, tokenEmbedding, 0);
+        yield return new TensorDimension("hidden_size", HiddenSize, tokenEmbedding, 1);
+        yield return new TensorDimension("max_position_embeddings", MaxPositionEmbeddings, "text_model.embeddings.position_embedding.weight", 0);
+        yield return new ModuleCount("num_hidden_layers", NumHiddenLayers, "text_model.encoder.layers.");
+        yield return new TensorDimension("intermediate_size", IntermediateSize, "text_model.encoder.layers.0.mlp.fc1.weight", 0);
     }
 }

@@ -12,30 +12,37 @@ namespace DiffusionTune.Models.Loading;
 /// </summary>
 public static class PretrainedComponent
 {
-    /// <summary>Reads the config, builds the model on the meta device, then loads its weights onto <paramref name="device"/>.</summary>
+    /// <summary>
+    /// Reads and validates the config, checks it against the weights file's header (<see cref="ConfigFit"/>), builds the
+    /// model on the meta device, then loads its weights onto <paramref name="device"/>: nothing is allocated before the
+    /// config is known to be sane and to fit the file.
+    /// </summary>
     /// <remarks>Older spellings in the weights file (legacy VAE attention names, CLIP position_ids) are accepted; see <see cref="DiffusersNames"/>.</remarks>
     public static (TModel Model, TConfig Config) Load<TModel, TConfig>(
         string folder, string weightsBaseName, ModelComponent component, Func<TConfig, TModel> build, Device device, ScalarType dtype)
         where TModel : nn.Module
-        where TConfig : class
+        where TConfig : class, IModelConfig
     {
         if (!Directory.Exists(folder)) throw new ModelFileException(folder, "model folder not found");
         var configPath = Path.Combine(folder, "config.json");
         var config = ModelConfigFile.Read<TConfig>(configPath);
-        TModel model;
-        try
-        {
-            model = MetaDevice.Build(() => build(config));
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ModelFileException(configPath, e.Message, e);
-        }
         using var file = SafetensorsFile.Open(WeightsFile.Find(folder, weightsBaseName));
         var names = DiffusersNames.Normalize(component, file);
         if (names.Conflicts.Count > 0)
             throw new ModelFileException(file.FilePath, $"holds the same tensor under two spellings: {string.Join(", ", names.Conflicts)}");
-        ParameterMaterializer.Load(model, TensorSource.FromPlan(names.Plan, file), device, dtype);
+        var weights = TensorSource.FromPlan(names.Plan, file);
+        ConfigFit.Check(config, configPath, weights);
+        var model = MetaDevice.Build(() => build(config));
+        try
+        {
+            ParameterMaterializer.Load(model, weights, device, dtype);
+        }
+        catch
+        {
+            // A tensor refused halfway (non-finite values, say) must not leave the ones already loaded to the finalizer.
+            model.Dispose();
+            throw;
+        }
         model.eval();
         return (model, config);
     }

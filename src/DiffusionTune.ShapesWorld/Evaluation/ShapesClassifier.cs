@@ -59,15 +59,7 @@ public sealed class ShapesClassifier : nn.Module<Tensor, ShapesClassifierOutput>
             throw new ModelFileException(folder, File.Exists(folder) ? "is a file, not a classifier folder" : "classifier folder not found");
         var configPath = Path.Combine(folder, "config.json");
         var config = ModelConfigFile.Read<ShapesClassifierConfig>(configPath);
-        ShapesClassifier model;
-        try
-        {
-            model = MetaDevice.Build(() => new ShapesClassifier(config));
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ModelFileException(configPath, e.Message, e);
-        }
+        var model = MetaDevice.Build(() => new ShapesClassifier(config));
         using var file = SafetensorsFile.Open(WeightsFile.Find(folder, WeightsBaseName));
         ParameterMaterializer.Load(model, TensorSource.FromSafetensors(file), device ?? CPU, dtype);
         model.eval();

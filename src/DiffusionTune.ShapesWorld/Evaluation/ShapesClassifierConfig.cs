@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using DiffusionTune.Models.Configuration;
 
 namespace DiffusionTune.ShapesWorld.Evaluation;
 
@@ -6,7 +7,7 @@ namespace DiffusionTune.ShapesWorld.Evaluation;
 /// The architecture of a <see cref="ShapesClassifier"/>, saved as its <c>config.json</c>. The class names of every
 /// head are saved too, so a classifier trained before an enum of the world changed is refused instead of misread.
 /// </summary>
-public sealed record ShapesClassifierConfig
+public sealed record ShapesClassifierConfig : IModelConfig
 {
     public const string ExpectedClassName = "ShapesClassifier";
 

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO.Formats;
 using DiffusionTune.Models.Adapters;
@@ -127,6 +128,27 @@ public class AdapterApplicationTests
             TensorAssert.Close(merged, hooked, 1e-4, 1e-5, "text encoder, hooked vs merged");
         }
         hooked.Dispose();
+    }
+
+    [Fact]
+    public void A_merge_that_overflows_is_refused_naming_the_layer_and_a_restorable_one_leaves_every_weight_as_it_was()
+    {
+        var (model, layers) = TinyModel();
+        using var _ = model;
+        var baseWeights = Snapshot(model);
+        // Finite factors, finite strengths: the first layer merges fine, the second overflows float32.
+        using var adapters = new LayerSet(
+        [
+            RandomLowRank(UNetLayer(layers, SelfAttentionQuery), 4, 2),
+            RandomLowRank(UNetLayer(layers, CrossAttentionKey), 4, 4),
+        ]);
+        var error = Assert.Throws<ArgumentException>(() => MergedLoras.Merge(layers,
+        [
+            new WeightedLora([adapters.Layers[0]], 0.5),
+            new WeightedLora([adapters.Layers[1]], 1e300),
+        ]));
+        Assert.Matches($@"^merging LoRA into unet/{Regex.Escape(CrossAttentionKey)} at strength 1E\+300 gives \d+ non-finite weight value\(s\) \(NaN/Inf\) in Float32; is the strength too large\?$", error.Message);
+        AssertWeightsIdentical(baseWeights, model);
     }
 
     /// <summary>One adapter of every kind on every kind of layer: LoRA on Linear and 1×1 conv, LoCon on 3×3 and strided convs, LoHa, LoKr, DoRA.</summary>

@@ -57,6 +57,38 @@ public class LoraCommandTests
     }
 
     [Fact]
+    public async Task Merge_lora_never_writes_non_finite_weights_and_leaves_nothing_behind()
+    {
+        var model = RandomTinyModel.SaveDiffusers(seed: 5);
+        var lora = WriteLora("style.safetensors");
+        Dictionary<string, TorchSharp.torch.Tensor> tensors;
+        using (var file = SafetensorsFile.Open(lora)) tensors = file.LoadAll();
+        tensors[tensors.Keys.First(k => k.EndsWith(".alpha", StringComparison.Ordinal))] = TorchSharp.torch.tensor(float.NaN);
+        var nanAlpha = Path.Combine(TestPaths.TempFolder(), "nan-alpha.safetensors");
+        SafetensorsWriter.Save(nanAlpha, tensors);
+
+        var work = TestPaths.TempFolder();
+        foreach (var output in new[] { Path.Combine(work, "folder"), Path.Combine(work, "single.safetensors") })
+        {
+            // A NaN in the file is refused where it is read; finite factors at a strength float32 cannot hold, where they are merged.
+            Assert.Equal(1, await CliApplication.RunAsync(["merge-lora", "--model", model, "--lora", nanAlpha, "--output", output, "--device", "cpu"]));
+            Assert.Equal(1, await CliApplication.RunAsync(["merge-lora", "--model", model, "--lora", lora + ":1e300", "--output", output, "--device", "cpu"]));
+        }
+        Assert.Empty(Directory.GetFileSystemEntries(work));
+    }
+
+    [Fact]
+    public void The_last_check_before_a_merged_model_is_written_names_the_component_the_tensor_and_the_count()
+    {
+        using var model = RandomTinyModel.Create();
+        FiniteWeights.Require(model, "nothing written");
+        using (TorchSharp.torch.no_grad())
+            model.Vae.state_dict()["decoder.conv_out.bias"][1] = float.PositiveInfinity;
+        var error = Assert.Throws<InvalidDataException>(() => FiniteWeights.Require(model, "merge-lora wrote nothing to out.safetensors"));
+        Assert.Equal("merge-lora wrote nothing to out.safetensors: vae tensor 'decoder.conv_out.bias' has 1 non-finite value (NaN/Inf)", error.Message);
+    }
+
+    [Fact]
     public async Task Evaluate_applies_a_lora_to_the_model_only_and_records_it()
     {
         var model = RandomTinyModel.SaveDiffusers(seed: 5);

@@ -102,4 +102,59 @@ public class LoraReadErrorTests
         error = Assert.Throws<ModelFileException>(() => LoraNetwork.Read(embedding, layers.Targets));
         Assert.Contains("holds no complete LoRA layer of a known format", error.Message);
     }
+
+    /// <summary>A kohya layer for the cross-attention key; <paramref name="change"/> may spoil one of its tensors.</summary>
+    static string WriteLayer(string name, Action<Dictionary<string, Tensor>> change)
+    {
+        var tensors = new Dictionary<string, Tensor>
+        {
+            [CrossKeyName + ".lora_down.weight"] = Noise(4, 32),
+            [CrossKeyName + ".lora_up.weight"] = Noise(64, 4),
+            [CrossKeyName + ".alpha"] = tensor(4f),
+        };
+        change(tensors);
+        return Write(name, tensors);
+    }
+
+    [Theory]
+    [InlineData(".alpha", 0, float.NaN, 1)]
+    [InlineData(".lora_down.weight", 5, float.NaN, 1)]
+    [InlineData(".lora_down.weight", 7, float.PositiveInfinity, 3)]
+    [InlineData(".lora_up.weight", 0, float.NegativeInfinity, 2)]
+    public void A_lora_tensor_holding_nan_or_inf_is_refused_naming_the_file_the_tensor_and_the_count(string suffix, int at, float value, int count)
+    {
+        var (model, layers) = TinyModel();
+        using var _ = model;
+        var path = WriteLayer("broken.safetensors", tensors =>
+        {
+            var flat = tensors[CrossKeyName + suffix].view(-1);
+            for (int i = 0; i < count; i++) flat[at + i] = value;
+        });
+        var error = Assert.Throws<ModelFileException>(() => LoraNetwork.Read(path, layers.Targets));
+        Assert.Equal($"{path}: tensor '{CrossKeyName}{suffix}' has {count} non-finite value{(count == 1 ? "" : "s")} (NaN/Inf)", error.Message);
+    }
+
+    [Theory]
+    [InlineData(".lora_down.weight", ScalarType.Int32, "I32", "a LoRA factor must be floating-point")]
+    [InlineData(".lora_up.weight", ScalarType.Int8, "I8", "a LoRA factor must be floating-point")]
+    [InlineData(".lora_up.weight", ScalarType.Bool, "BOOL", "a LoRA factor must be floating-point")]
+    [InlineData(".alpha", ScalarType.Bool, "BOOL", "alpha must be a number")]
+    public void A_lora_tensor_of_integer_or_bool_values_is_refused_naming_the_file_the_tensor_and_the_dtype(string suffix, ScalarType dtype, string stored, string rule)
+    {
+        var (model, layers) = TinyModel();
+        using var _ = model;
+        var path = WriteLayer("integers.safetensors", tensors => tensors[CrossKeyName + suffix] = tensors[CrossKeyName + suffix].to(dtype));
+        var error = Assert.Throws<ModelFileException>(() => LoraNetwork.Read(path, layers.Targets));
+        Assert.Equal($"{path}: '{CrossKeyName}{suffix}' holds {stored} values; {rule}", error.Message);
+    }
+
+    [Fact]
+    public void An_integer_alpha_is_a_number_as_kohya_writes_it_when_alpha_defaulted_to_the_rank()
+    {
+        var (model, layers) = TinyModel();
+        using var _ = model;
+        var path = WriteLayer("int-alpha.safetensors", tensors => tensors[CrossKeyName + ".alpha"] = tensor(4L));
+        using var network = LoraNetwork.Read(path, layers.Targets);
+        Assert.Equal(4.0, network.Layers.Single().Alpha);
+    }
 }

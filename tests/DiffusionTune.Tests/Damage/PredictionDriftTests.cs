@@ -98,6 +98,36 @@ public class PredictionDriftTests
         Assert.Throws<ArgumentException>(() => PredictionDriftMeter.Measure(model, other, [], Settings));
     }
 
+    [Fact]
+    public void A_model_that_predicts_nan_is_an_error_naming_it_the_prompt_and_the_timestep_never_a_nan_figure()
+    {
+        using var baseModel = Load();
+        using var tuned = Load();
+        using (no_grad())
+            tuned.Unet.state_dict()["conv_out.bias"][2] = float.NaN;
+
+        var error = Assert.Throws<InvalidDataException>(() => PredictionDriftMeter.Measure(baseModel, tuned, Prompts, Settings));
+        Assert.Equal($"{tuned.SourcePath}: the tuned model (with its adapters) predicts NaN/Inf noise for the prompt 'a cat' at timestep 100, so its drift cannot be measured",
+            error.Message);
+        error = Assert.Throws<InvalidDataException>(() => PredictionDriftMeter.Measure(tuned, baseModel, Prompts, Settings));
+        Assert.StartsWith($"{tuned.SourcePath}: the base model predicts NaN/Inf noise", error.Message);
+    }
+
+    [Fact]
+    public void A_relative_drift_over_an_all_zero_base_is_an_error_naming_the_figure_never_an_infinite_percentage()
+    {
+        using var baseModel = Load();
+        using var tuned = Load();
+        using (no_grad())
+        {
+            baseModel.Unet.state_dict()["conv_out.weight"].zero_();
+            baseModel.Unet.state_dict()["conv_out.bias"].zero_();
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() => PredictionDriftMeter.Measure(baseModel, tuned, Prompts, Settings));
+        Assert.Matches(@"^the drift of the noise predictions is not a finite number \(mean squared difference [0-9.E+-]+, base mean square 0\): ", error.Message);
+    }
+
     /// <summary>A kohya LoRA file adapting the tiny model's layer <paramref name="target"/>.</summary>
     static string WriteLora(string target)
     {

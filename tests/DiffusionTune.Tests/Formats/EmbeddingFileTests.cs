@@ -63,4 +63,22 @@ public class EmbeddingFileTests
         Assert.Contains("an embedding is [vectors (1 to 75), width]", Refusal("long.safetensors", ("emb_params", zeros(76, 32))));
         Assert.Contains("not floating-point vectors", Refusal("ints.safetensors", ("emb_params", zeros(new long[] { 2, 32 }, ScalarType.Int32))));
     }
+
+    [Fact]
+    public void An_embedding_holding_nan_or_inf_is_refused_naming_the_file_the_tensor_and_the_count()
+    {
+        using var scratch = new ScratchFolder();
+        var values = Values(64, seed: 3);
+        values[5] = float.NaN;
+        values[40] = float.PositiveInfinity;
+        var pt = TorchSaveWriter.Save(scratch.File("broken.pt"), A1111Embedding(values, width: 32));
+        Assert.Equal($"{pt}: tensor 'string_to_param.*' has 2 non-finite values (NaN/Inf)",
+            Assert.Throws<ModelFileException>(() => EmbeddingFile.Read(pt)).Message);
+
+        var safetensors = scratch.File("broken.safetensors");
+        using var vectors = tensor(values).reshape(2, 32);
+        SafetensorsWriter.Save(safetensors, [new("emb_params", vectors)]);
+        Assert.Equal($"{safetensors}: tensor 'emb_params' has 2 non-finite values (NaN/Inf)",
+            Assert.Throws<ModelFileException>(() => EmbeddingFile.Read(safetensors)).Message);
+    }
 }

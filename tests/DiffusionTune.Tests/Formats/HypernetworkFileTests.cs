@@ -124,4 +124,33 @@ public class HypernetworkFileTests
         var error = Assert.Throws<ModelFileException>(() => HypernetworkFile.Read(path));
         Assert.Contains("width 8 V: 'linear.2.weight' is missing", error.Message);
     }
+
+    [Fact]
+    public void A_hypernetwork_tensor_holding_nan_or_inf_or_integers_is_refused_naming_it()
+    {
+        using var scratch = new ScratchFolder();
+        var expected = new Dictionary<string, (float[] Values, long[] Shape)>();
+        var design = TorchSaveTestData.A1111Hypernetwork([32], expected);
+        // The design's tensors share their value arrays with what it reports.
+        var poisoned = expected["32.k.linear.2.bias"].Values;
+        poisoned[3] = float.NaN;
+        var pt = TorchSaveWriter.Save(scratch.File("broken.pt"), design);
+        poisoned[3] = 0;
+        Assert.Equal($"{pt}: tensor '32.k.linear.2.bias' has 1 non-finite value (NaN/Inf)",
+            Assert.Throws<ModelFileException>(() => HypernetworkFile.Read(pt)).Message);
+
+        var metadata = new Dictionary<string, string> { ["layer_structure"] = "[1, 2, 1]", ["activation_func"] = "relu" };
+        string Safetensors(string name, Func<string, Tensor, Tensor> change)
+        {
+            var path = scratch.File(name);
+            SafetensorsWriter.Save(path, expected.Select(e => new KeyValuePair<string, Tensor>(e.Key, change(e.Key, tensor(e.Value.Values).reshape(e.Value.Shape)))), metadata);
+            return path;
+        }
+        var infinite = Safetensors("infinite.safetensors", (name, t) => name == "32.v.linear.0.weight" ? t.fill_(float.NegativeInfinity) : t);
+        Assert.Equal($"{infinite}: tensor '32.v.linear.0.weight' has 2048 non-finite values (NaN/Inf)",
+            Assert.Throws<ModelFileException>(() => HypernetworkFile.Read(infinite)).Message);
+        var integers = Safetensors("integers.safetensors", (name, t) => name == "32.k.linear.0.bias" ? t.to(ScalarType.Int32) : t);
+        Assert.Equal($"{integers}: width 32: 'linear.0.bias' holds Int32 values",
+            Assert.Throws<ModelFileException>(() => HypernetworkFile.Read(integers)).Message);
+    }
 }

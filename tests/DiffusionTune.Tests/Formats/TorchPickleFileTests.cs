@@ -27,7 +27,7 @@ public class TorchPickleFileTests
         var vectors = Assert.IsType<PickleTensor>(stored);
         Assert.Equal(new long[] { 2, 32 }, vectors.Shape);
         Assert.Equal(ScalarType.Float32, vectors.ElementType);
-        using var loaded = file.Load(vectors);
+        using var loaded = file.Load(vectors, "string_to_param.*");
         using var expected = tensor(values).reshape(2, 32);
         Assert.True(TensorAssert.Identical(expected, loaded));
     }
@@ -51,7 +51,7 @@ public class TorchPickleFileTests
         using var file = TorchPickleFile.Open(path);
         var root = (PickleDict)file.Root!;
         PickleTensor Get(string key) => root.TryGetValue(key, out var value) ? (PickleTensor)value! : throw new KeyNotFoundException(key);
-        Tensor Load(string key) => file.Load(Get(key));
+        Tensor Load(string key) => file.Load(Get(key), key);
 
         using var full = tensor(five);
         using var rows = Load("rows");

@@ -181,7 +181,7 @@ public class TorchPickleFuzzTests
 
     static IEnumerable<object?> Load(TorchPickleFile file, PickleTensor tensor)
     {
-        file.Load(tensor).Dispose();
+        file.Load(tensor, "fuzzed").Dispose();
         return [];
     }
 }

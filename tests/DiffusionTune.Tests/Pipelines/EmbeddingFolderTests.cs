@@ -1,4 +1,5 @@
 using DiffusionTune.Diffusion.Pipelines;
+using DiffusionTune.IO;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Formats;
 using static TorchSharp.torch;
@@ -67,5 +68,26 @@ public class EmbeddingFolderTests
         var report = EmbeddingFolder.LoadInto(model, scratch.Path);
         Assert.Single(report.Loaded);
         Assert.Contains("already taken", Assert.Single(report.Skipped).Reason);
+    }
+
+    [Fact]
+    public void A_broken_embedding_is_skipped_in_a_folder_but_is_an_error_when_it_is_the_one_file_given()
+    {
+        using var scratch = new ScratchFolder();
+        using var vectors = randn(1, 32);
+        vectors[0, 3] = float.NaN;
+        var broken = scratch.File("broken.safetensors");
+        SafetensorsWriter.Save(broken, [new("emb_params", vectors)]);
+        SafetensorsWriter.Save(scratch.File("fine.safetensors"), [new("emb_params", zeros(1, 32))]);
+        var problem = "tensor 'emb_params' has 1 non-finite value (NaN/Inf)";
+
+        using var model = RandomTinyModel.Create();
+        var report = EmbeddingFolder.LoadInto(model, scratch.Path);
+        Assert.Equal("fine", Assert.Single(report.Loaded).Name);
+        Assert.Equal(new SkippedEmbedding(broken, problem), Assert.Single(report.Skipped));
+
+        using var other = RandomTinyModel.Create();
+        var error = Assert.Throws<ModelFileException>(() => EmbeddingFolder.LoadInto(other, broken));
+        Assert.Equal($"{broken}: {problem}", error.Message);
     }
 }

@@ -27,6 +27,26 @@ public class LoadErrorTests
         Assert.Contains("conv_out.bias is [5] in the file, the model needs [4]", error.Message);
     }
 
+    [Theory]
+    [InlineData("unet", "diffusion_pytorch_model.safetensors", "down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight")]
+    [InlineData("vae", "diffusion_pytorch_model.safetensors", "decoder.conv_in.bias")]
+    [InlineData("text_encoder", "model.safetensors", "text_model.embeddings.token_embedding.weight")]
+    public void A_weight_holding_nan_or_inf_is_refused_naming_the_file_the_tensor_and_the_count(string component, string fileName, string tensorName)
+    {
+        var folder = RandomTinyModel.SaveDiffusers();
+        var weights = Path.Combine(folder, component, fileName);
+        Dictionary<string, TorchSharp.torch.Tensor> tensors;
+        using (var file = SafetensorsFile.Open(weights)) tensors = file.LoadAll();
+        var broken = tensors[tensorName].view(-1);
+        broken[0] = float.NaN;
+        broken[1] = float.PositiveInfinity;
+        broken[2] = float.NaN;
+        SafetensorsWriter.Save(weights, tensors);
+
+        var error = Assert.Throws<ModelFileException>(() => StableDiffusionModel.Load(folder).Dispose());
+        Assert.Equal($"{weights}: tensor '{tensorName}' has 3 non-finite values (NaN/Inf)", error.Message);
+    }
+
     [Fact]
     public void The_scheduler_config_round_trips()
     {

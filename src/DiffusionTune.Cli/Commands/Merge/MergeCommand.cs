@@ -43,6 +43,7 @@ public static class MergeCommand
         {
             [ModelMetadata.Merge] = JsonSerializer.Serialize(new { @base = ModelReference.Of(@base), tuned = ModelReference.Of(tuned), alpha = weights.ToString() }),
         };
+        FiniteWeights.Require(tuned, $"merge wrote nothing to {output.Path}");
         output.Save(tuned, metadata);
         var saving = clock.Elapsed - loading - interpolation;
 

@@ -23,6 +23,7 @@ public static class MergeLoraCommand
         {
             [ModelMetadata.MergedLoras] = JsonSerializer.Serialize(applied.Select(l => new { name = l.Name, hash = l.ShortHash, strength = l.Strength, blocks = blockStrengths?.ToString() })),
         };
+        FiniteWeights.Require(model, $"merge-lora wrote nothing to {output.Path}");
         output.Save(model, metadata);
         AnsiConsole.MarkupLineInterpolated($"Wrote the merged model to [bold]{output.Path}[/] ({output.Kind})");
         return CommandRunner.Success;
