@@ -15,6 +15,12 @@ static class CliProcess
 
         public bool Failed => TimedOut || ExitCode != 0 || Crashed;
 
+        /// <summary>The output as printed before the console wrapped it at 80 columns (redirected output has no width).</summary>
+        public string Unwrapped => Output.Replace("\r", "").Replace("\n", "");
+
+        /// <summary>The output's lines as the console wrapped them.</summary>
+        public string[] Lines => Output.Replace("\r", "").Split('\n');
+
         /// <summary>The last lines of the output, without libtorch's NNPACK warnings (one per convolution on CPUs it does not support).</summary>
         public string Tail(int lines) =>
             string.Join('\n', Output.Split('\n').Where(line => !line.Contains("Could not initialize NNPACK", StringComparison.Ordinal)).TakeLast(lines));
