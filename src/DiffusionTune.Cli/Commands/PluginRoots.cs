@@ -20,13 +20,18 @@ public static class PluginRoots
     {
         var fromEnvironment = (Environment.GetEnvironmentVariable(EnvironmentVariable) ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return PluginCatalog.Load([.. PluginCatalog.DefaultRoots(), .. fromEnvironment, .. extra]);
+        // The default folders need not exist; a folder the user names must.
+        return PluginCatalog.Load([.. PluginCatalog.DefaultRoots().Where(Directory.Exists), .. fromEnvironment, .. extra]);
     }
 
-    /// <summary>Loads the plugins as <see cref="Load"/> does, with a warning for each one that failed (the others still load).</summary>
+    /// <summary>
+    /// Loads the plugins as <see cref="Load"/> does, with a warning for each install problem and each plugin that failed
+    /// (the others still load).
+    /// </summary>
     public static PluginCatalog LoadWithWarnings(IEnumerable<string> extra)
     {
         var catalog = Load(extra);
+        foreach (var problem in catalog.InstallProblems) CommandRunner.WriteWarning(problem.Message);
         foreach (var failure in catalog.Failures) CommandRunner.WriteWarning($"plugin {failure.Folder} was not loaded: {failure.Reason}");
         return catalog;
     }

@@ -15,7 +15,15 @@ public sealed record LoadedTrainer(ITrainer Trainer, TrainerInfo Info, string Fo
 public sealed record PluginFailure(string Folder, string Reason);
 
 /// <summary>
+/// Something in a plugin root that is not a plugin as installed (a root that does not exist, a DLL lying directly in a
+/// root): nothing was loaded from it, and <see cref="Message"/> says what was expected instead.
+/// </summary>
+public sealed record PluginInstallProblem(string Path, string Message);
+
+/// <summary>
 /// Finds trainer plugins: every sub-folder <c>&lt;Name&gt;/</c> of a plugin root that holds <c>&lt;Name&gt;.dll</c>.
+/// What looks like a wrong install (a root that does not exist, a DLL directly in a root, a folder not named after its
+/// DLL, a build output one level too deep) is reported with the layout that was expected.
 /// Each plugin is loaded into its own load context with McMaster.NETCore.Plugins, sharing the contract and TorchSharp
 /// with the host (so tensors and modules are the same types, and libtorch is loaded once). A plugin that fails to load
 /// (missing dependency, contract version the host cannot run, a constructor or static constructor that throws, no
@@ -26,12 +34,16 @@ public sealed class PluginCatalog
 {
     readonly List<LoadedTrainer> _trainers = [];
     readonly List<PluginFailure> _failures = [];
+    readonly List<PluginInstallProblem> _installProblems = [];
 
     PluginCatalog() { }
 
     public IReadOnlyList<LoadedTrainer> Trainers => _trainers;
 
     public IReadOnlyList<PluginFailure> Failures => _failures;
+
+    /// <summary>Roots that do not exist and DLLs lying directly in a root, each with what was expected.</summary>
+    public IReadOnlyList<PluginInstallProblem> InstallProblems => _installProblems;
 
     /// <summary>The folders searched by default: <c>plugins/</c> next to the executable, then the user's plugin folder.</summary>
     public static IReadOnlyList<string> DefaultRoots() =>
@@ -41,14 +53,27 @@ public sealed class PluginCatalog
     ];
 
     /// <summary>
-    /// Loads every plugin under <paramref name="roots"/> (missing roots are skipped; relative ones are resolved against
-    /// the current directory, since the plugin loader takes absolute paths only).
+    /// Loads every plugin under <paramref name="roots"/> (relative ones are resolved against the current directory,
+    /// since the plugin loader takes absolute paths only). A root that does not exist is an install problem: pass only
+    /// the default roots that exist.
     /// </summary>
     public static PluginCatalog Load(IEnumerable<string> roots)
     {
         var catalog = new PluginCatalog();
-        foreach (var root in roots.Select(Path.GetFullPath).Where(Directory.Exists))
+        foreach (var root in roots.Select(Path.GetFullPath))
         {
+            if (!Directory.Exists(root))
+            {
+                catalog._installProblems.Add(new PluginInstallProblem(root,
+                    $"plugins folder {root} does not exist; expected a folder holding one folder per plugin (<Name>/<Name>.dll)"));
+                continue;
+            }
+            foreach (var dll in Directory.EnumerateFiles(root, "*.dll").Order(StringComparer.Ordinal))
+            {
+                catalog._installProblems.Add(new PluginInstallProblem(dll,
+                    $"{dll} lies directly in the plugins folder and is not loaded; expected each plugin in a folder of its own named " +
+                    $"after its DLL: {Path.Combine(root, Path.GetFileNameWithoutExtension(dll), Path.GetFileName(dll))}, with its dependencies"));
+            }
             foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
                 catalog.LoadFolder(folder);
         }
@@ -68,7 +93,7 @@ public sealed class PluginCatalog
         var assemblyPath = Path.Combine(folder, name + ".dll");
         if (!File.Exists(assemblyPath))
         {
-            _failures.Add(new PluginFailure(folder, $"no {name}.dll in the folder (a plugin folder holds <Name>/<Name>.dll and its dependencies)"));
+            _failures.Add(new PluginFailure(folder, MissingAssemblyReason(folder, name)));
             return;
         }
         try
@@ -90,6 +115,32 @@ public sealed class PluginCatalog
             // Whatever a plugin's assembly does wrong while it is loaded and searched, it is that plugin's failure alone.
             _failures.Add(new PluginFailure(folder, $"could not be loaded: {Describe(e)}"));
         }
+    }
+
+    /// <summary>Why <paramref name="folder"/> holds no <c>&lt;Name&gt;.dll</c>, and the layout that was expected.</summary>
+    static string MissingAssemblyReason(string folder, string name)
+    {
+        var missing = $"no {name}.dll in the folder";
+        var dlls = Directory.GetFiles(folder, "*.dll").Select(file => Path.GetFileName(file)).Order(StringComparer.Ordinal).ToList();
+        if (dlls.Count > 0)
+        {
+            // A plugin's build output has a .deps.json beside its own DLL (dynamic loading on), none beside its dependencies'.
+            var built = dlls.Where(dll => File.Exists(Path.Combine(folder, Path.ChangeExtension(dll, ".deps.json")))).ToList();
+            var plugin = built.Count == 1 ? built[0] : dlls.Count == 1 ? dlls[0] : null;
+            var parent = Path.GetDirectoryName(folder)!;
+            return plugin is not null
+                ? $"{missing}, which holds {plugin}; expected the folder to be named after its plugin's DLL: {Path.Combine(parent, Path.GetFileNameWithoutExtension(plugin), plugin)}"
+                : $"{missing}, which holds {string.Join(", ", dlls)}; expected the folder to be named after its plugin's DLL (<Name>/<Name>.dll)";
+        }
+        // A whole project folder copied in: the DLL is in its build output, bin/<Configuration>/<framework>/.
+        var nested = Directory.EnumerateFiles(folder, name + ".dll", SearchOption.AllDirectories).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (nested is not null)
+        {
+            var output = Path.GetRelativePath(folder, Path.GetDirectoryName(nested)!);
+            return $"{missing}, but there is one in {output}{Path.DirectorySeparatorChar}; expected the build output itself in the folder: " +
+                $"copy what {output}{Path.DirectorySeparatorChar} holds into {folder}";
+        }
+        return $"{missing}, nor any other DLL; expected {Path.Combine(folder, name + ".dll")} and its dependencies";
     }
 
     static List<Type> TrainerTypes(Assembly assembly) =>

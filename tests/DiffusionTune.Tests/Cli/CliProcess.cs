@@ -6,6 +6,7 @@ namespace DiffusionTune.Tests.Cli;
 /// <summary>
 /// Runs the CLI that the test build copied beside the tests (<c>diffusiontune.dll</c>, with its models, presets,
 /// samples and plugins) as its own process, as a user's shell or CI runs it: output redirected, nothing on stdin.
+/// Runs .NET SDK commands the same way.
 /// </summary>
 static class CliProcess
 {
@@ -14,6 +15,12 @@ static class CliProcess
         public bool Crashed => Output.Contains("Unhandled exception", StringComparison.Ordinal);
 
         public bool Failed => TimedOut || ExitCode != 0 || Crashed;
+
+        /// <summary>The output as printed before the console wrapped it at 80 columns (redirected output has no width).</summary>
+        public string Unwrapped => Output.Replace("\r", "").Replace("\n", "");
+
+        /// <summary>The output's lines as the console wrapped them.</summary>
+        public string[] Lines => Output.Replace("\r", "").Split('\n');
 
         /// <summary>The last lines of the output, without libtorch's NNPACK warnings (one per convolution on CPUs it does not support).</summary>
         public string Tail(int lines) =>
@@ -26,7 +33,20 @@ static class CliProcess
     static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <param name="environment">Variables to set for the child (the rest is inherited).</param>
-    public static Result Run(IReadOnlyList<string> arguments, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    public static Result Run(IReadOnlyList<string> arguments, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start([Assembly, .. arguments], workingDirectory, timeout, environment, withMSBuildVariables: true);
+
+    /// <summary>
+    /// Runs a .NET SDK command (<c>dotnet pack</c>, <c>new</c>, <c>build</c>) as a user's shell would: without the
+    /// MSBuild variables the test run's own build leaves in this process's environment, and without MSBuild nodes that
+    /// outlive it.
+    /// </summary>
+    public static Result Sdk(IReadOnlyList<string> arguments, string workingDirectory, TimeSpan timeout) =>
+        Start(arguments, workingDirectory, timeout, new Dictionary<string, string> { ["MSBUILDDISABLENODEREUSE"] = "1", ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0" },
+            withMSBuildVariables: false);
+
+    static Result Start(IReadOnlyList<string> arguments, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment,
+        bool withMSBuildVariables)
     {
         var start = new ProcessStartInfo(DotnetHost)
         {
@@ -36,8 +56,12 @@ static class CliProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (!withMSBuildVariables)
+        {
+            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
+                start.Environment.Remove(name);
+        }
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-        start.ArgumentList.Add(Assembly);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
 
         var output = new StringBuilder();

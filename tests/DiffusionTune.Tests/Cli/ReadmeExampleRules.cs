@@ -17,6 +17,11 @@ static class ReadmeExampleRules
         ["dotnet test DiffusionTune.sln"] = "the test suite this test belongs to (CI runs it)",
         ["dotnet build src/DiffusionTune.Cli -c Release"] = "a Release build of the tool; the examples run the build the tests were built with",
         ["dotnet build -p:TorchBackend=cuda"] = "the CUDA build needs TorchSharp's CUDA packages (gigabytes from nuget.org) and a GPU",
+        ["dotnet pack src/DiffusionTune.Cli -c Release -o artifacts/tool"] = "a Release build and a 150 MB package; CI's step \"README install\" (.ci/run) runs it",
+        ["dotnet tool install --global --add-source artifacts/tool DiffusionTune.Cli"] =
+            "installs for the whole user; CI's step \"README install\" (.ci/run) installs the same package into a temporary folder and runs it",
+        ["dotnet publish src/DiffusionTune.Cli -c Release -r linux-x64 --self-contained -o ~/diffusiontune"] =
+            "a 0.6 GB folder in the user's home, with the .NET runtime downloaded for it",
     };
 
     /// <summary>

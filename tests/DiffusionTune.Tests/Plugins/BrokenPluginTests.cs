@@ -28,9 +28,6 @@ public class BrokenPluginTests
         return root;
     }
 
-    /// <summary>The CLI's output as printed before the console wrapped it at 80 columns (redirected output has no width).</summary>
-    static string Unwrapped(string output) => output.Replace("\r", "").Replace("\n", "");
-
     [Theory]
     [InlineData("begin", "Begin")]
     [InlineData("loss", "Loss")]
@@ -68,7 +65,7 @@ public class BrokenPluginTests
         foreach (var result in new[] { fromOption, fromVariable })
         {
             Assert.False(result.Failed, result.Tail(20));
-            var output = Unwrapped(result.Output);
+            var output = result.Unwrapped;
             Assert.Contains("failing 1.0 (contract", output);
             Assert.Contains("lora 1.0.0 (contract", output);
             Assert.Contains($"failed: {Path.Combine(root, "BrokenInfoTrainer")}: BrokenInfoTrainer.NullInfoTrainer.Info is null", output);
@@ -90,7 +87,7 @@ public class BrokenPluginTests
         Assert.Equal(1, failed.ExitCode);
         Assert.False(failed.Crashed, failed.Tail(20));
         Assert.Contains("error: plugin 'failing' failed in Loss: loss broke", failed.Output);
-        Assert.Contains($"warning: plugin {Path.Combine(root, "BrokenInfoTrainer")} was not loaded: ", Unwrapped(failed.Output));
+        Assert.Contains($"warning: plugin {Path.Combine(root, "BrokenInfoTrainer")} was not loaded: ", failed.Unwrapped);
         Assert.DoesNotContain("   at ", failed.Output);
         // The stack trace is for the plugin's author, in the run's log.
         var log = File.ReadAllText(Path.Combine(scratch.File("failing"), "failing-run", "log.txt"));

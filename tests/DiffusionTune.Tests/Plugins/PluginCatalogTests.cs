@@ -57,6 +57,39 @@ public class PluginCatalogTests
     }
 
     [Fact]
+    public void Wrong_installs_are_reported_with_the_layout_that_was_expected()
+    {
+        using var scratch = new ScratchFolder();
+        var root = scratch.File("plugins");
+        var built = Path.Combine(AppContext.BaseDirectory, "test-plugins", "FailingTrainer");
+        // The build output copied flat into the root, into a folder named otherwise, and as a whole project folder.
+        CopyPlugin(built, root, skip: null);
+        CopyPlugin(built, Path.Combine(root, "Failing"), skip: null);
+        CopyPlugin(built, Path.Combine(root, "FailingTrainerProject", "bin", "Release", "net10.0"), skip: null);
+        File.Move(Path.Combine(root, "FailingTrainerProject", "bin", "Release", "net10.0", "FailingTrainer.dll"),
+            Path.Combine(root, "FailingTrainerProject", "bin", "Release", "net10.0", "FailingTrainerProject.dll"));
+        var missing = scratch.File("no-such-folder");
+
+        var catalog = PluginCatalog.Load([missing, root]);
+
+        Assert.Empty(catalog.Trainers);
+        Assert.Equal(
+        [
+            $"plugins folder {missing} does not exist; expected a folder holding one folder per plugin (<Name>/<Name>.dll)",
+            $"{Path.Combine(root, "FailingTrainer.dll")} lies directly in the plugins folder and is not loaded; expected each plugin " +
+            $"in a folder of its own named after its DLL: {Path.Combine(root, "FailingTrainer", "FailingTrainer.dll")}, with its dependencies",
+        ], catalog.InstallProblems.Select(p => p.Message));
+        Assert.Equal(
+        [
+            $"no Failing.dll in the folder, which holds FailingTrainer.dll; expected the folder to be named after its plugin's DLL: " +
+            Path.Combine(root, "FailingTrainer", "FailingTrainer.dll"),
+            $"no FailingTrainerProject.dll in the folder, but there is one in {Path.Combine("bin", "Release", "net10.0")}{Path.DirectorySeparatorChar}; " +
+            $"expected the build output itself in the folder: copy what {Path.Combine("bin", "Release", "net10.0")}{Path.DirectorySeparatorChar} holds " +
+            $"into {Path.Combine(root, "FailingTrainerProject")}",
+        ], catalog.Failures.Select(f => f.Reason));
+    }
+
+    [Fact]
     public void Asking_for_an_unknown_trainer_lists_the_known_ones()
     {
         var catalog = PluginCatalog.Load([Path.Combine(AppContext.BaseDirectory, "plugins")]);

@@ -1,9 +1,13 @@
+using System.Globalization;
 using DiffusionTune.Contracts;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.Plugins;
 
-/// <summary>Shows every loaded trainer (name, version, contract, options) and every plugin that failed, with the reason.</summary>
+/// <summary>
+/// Shows every loaded trainer (name, version, contract, options), every plugin that failed with the reason, and every
+/// install problem with what was expected.
+/// </summary>
 public static class PluginsListCommand
 {
     public static int Run(string[] extraFolders)
@@ -15,23 +19,47 @@ public static class PluginsListCommand
             AnsiConsole.MarkupLineInterpolated($"[bold]{info.Name}[/] {info.Version} (contract {info.ContractVersion}) — {info.Description}");
             if (info.Produces.Length > 0) AnsiConsole.MarkupLineInterpolated($"  produces: {info.Produces}");
             AnsiConsole.MarkupLineInterpolated($"  from: {loaded.Folder}");
-            var table = new Table().Border(TableBorder.Rounded).AddColumn("option").AddColumn("type").AddColumn("default").AddColumn("allowed").AddColumn("help");
-            foreach (var option in info.Options)
-                table.AddRow(Markup.Escape(option.Name), option.Kind.ToString().ToLowerInvariant(), Markup.Escape(option.Default?.ToString() ?? "—"),
-                    Markup.Escape(Allowed(option)), Markup.Escape(option.Help));
-            AnsiConsole.Write(table);
+            if (info.Options.Count > 0) AnsiConsole.Write(OptionTable(info.Options));
         }
         if (catalog.Trainers.Count == 0) AnsiConsole.MarkupLine("[yellow]no trainer plugins were found[/]");
         foreach (var failure in catalog.Failures)
             AnsiConsole.MarkupLineInterpolated($"[red]failed:[/] {failure.Folder}: {failure.Reason}");
+        foreach (var problem in catalog.InstallProblems) CommandRunner.WriteWarning(problem.Message);
         return CommandRunner.Success;
     }
 
-    static string Allowed(TrainerOption option) => option.Kind switch
+    /// <summary>
+    /// Two columns: the option's name, never wrapped (it is what users type), and its kind, default and allowed values
+    /// above its help, which wrap into whatever width is left (80 columns when output is redirected).
+    /// </summary>
+    static Table OptionTable(IReadOnlyList<TrainerOption> options)
     {
-        TrainerOptionKind.Choice => string.Join(" | ", option.Choices),
-        TrainerOptionKind.Integer or TrainerOptionKind.Number => option.Range,
-        TrainerOptionKind.Boolean => "true | false",
-        _ => "",
-    };
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn(new TableColumn("option").NoWrap())
+            .AddColumn("value and meaning");
+        foreach (var option in options)
+            table.AddRow(new Text(option.Name), new Markup($"[dim]{Markup.Escape(Value(option))}[/]\n{Markup.Escape(option.Help)}"));
+        return table;
+    }
+
+    /// <summary>The option's kind with its allowed values and default, e.g. "number in [0, 10], default 1".</summary>
+    static string Value(TrainerOption option)
+    {
+        var kind = option.Kind switch
+        {
+            TrainerOptionKind.Choice => $"one of {string.Join(" | ", option.Choices)}",
+            TrainerOptionKind.Integer => $"whole number in {option.Range}",
+            TrainerOptionKind.Number => $"number in {option.Range}",
+            TrainerOptionKind.Boolean => "true | false",
+            _ => "text",
+        };
+        var defaultValue = option.Default switch
+        {
+            null => "none",
+            bool flag => flag ? "true" : "false",
+            IFormattable value => value.ToString(null, CultureInfo.InvariantCulture),
+            var value => value.ToString(),
+        };
+        return $"{kind}, default {defaultValue}";
+    }
 }
