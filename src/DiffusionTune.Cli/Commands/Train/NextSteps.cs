@@ -2,13 +2,13 @@ using System.Text.RegularExpressions;
 using DiffusionTune.Contracts;
 using DiffusionTune.Training.Engine;
 using DiffusionTune.Training.Logging;
-using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.Train;
 
 /// <summary>
 /// What a finished run wrote (result, checkpoints, sample strips, before/after grid) and the exact <c>generate</c> and
-/// <c>compare</c> command lines to try its result, quoted for a POSIX shell so that they work when pasted.
+/// <c>compare</c> command lines to try its result, quoted for a POSIX shell so that they work when pasted (written
+/// plainly, never wrapped at the terminal's width).
 /// </summary>
 public static partial class NextSteps
 {
@@ -17,17 +17,17 @@ public static partial class NextSteps
     {
         var samples = TrainerRun.SampleFolderOf(job.RunFolder);
         int strips = Directory.Exists(samples) ? Directory.GetFiles(samples, "*.png").Length : 0;
-        AnsiConsole.MarkupLine("[bold]Written:[/]");
-        if (trained is not null) AnsiConsole.MarkupLineInterpolated($"  result:            {Shown(trained.Path)}");
-        AnsiConsole.MarkupLineInterpolated($"  checkpoints:       {Shown(Path.Combine(job.RunFolder, "checkpoints"))} (run the same command with more --steps to go on training)");
-        if (strips > 0) AnsiConsole.MarkupLineInterpolated($"  sample strips:     {Shown(samples)} ({strips}: the sample prompts at a fixed seed, one strip per sample point)");
-        if (beforeAfterGrid is not null) AnsiConsole.MarkupLineInterpolated($"  before/after grid: {Shown(beforeAfterGrid)}");
-        AnsiConsole.MarkupLineInterpolated($"  log:               {Shown(Path.Combine(job.RunFolder, "log.txt"))} (scalars: {Shown(TrainingLog.FolderOf(job.RunFolder))})");
+        Console.WriteLine("Written:");
+        if (trained is not null) Console.WriteLine($"  result:            {Shown(trained.Path)}");
+        Console.WriteLine($"  checkpoints:       {Shown(Path.Combine(job.RunFolder, "checkpoints"))} (run the same command with more --steps to go on training)");
+        if (strips > 0) Console.WriteLine($"  sample strips:     {Shown(samples)} ({strips}: the sample prompts at a fixed seed, one strip per sample point)");
+        if (beforeAfterGrid is not null) Console.WriteLine($"  before/after grid: {Shown(beforeAfterGrid)} (left: the base model, right: after training; same seeds)");
+        Console.WriteLine($"  log:               {Shown(Path.Combine(job.RunFolder, "log.txt"))} (scalars: {Shown(TrainingLog.FolderOf(job.RunFolder))})");
         if (trained is null || prompts.Count == 0) return;
         var commands = Commands(job, trained, prompts, baseModelGiven);
         if (commands.Count == 0) return;
-        AnsiConsole.MarkupLine("[bold]Try it:[/]");
-        foreach (var command in commands) AnsiConsole.MarkupLineInterpolated($"  {command}");
+        Console.WriteLine("Try it:");
+        foreach (var command in commands) Console.WriteLine($"  {command}");
     }
 
     /// <summary>The command lines (starting with <c>diffusiontune</c>) that try <paramref name="trained"/>; none for a kind they cannot load.</summary>

@@ -38,7 +38,8 @@ public static class TrainCommand
         TrainPreflight.Check(values, catalog);
         var placement = RunPlacement.Choose(values.ToJob(EmbeddedModel.Resolve(values.Get(TrainSettings.Model))),
             catalog.Find(values.Get(TrainSettings.Trainer)!).Info, runFolderNamed: values.IsSet(TrainSettings.Run));
-        AnsiConsole.MarkupLineInterpolated($"{placement.Message}");
+        // Unwrapped: it names folders to copy.
+        Console.WriteLine(placement.Message);
         var job = placement.Job;
 
         var (code, result) = Train(job, catalog, cancellation);
@@ -47,12 +48,7 @@ public static class TrainCommand
         cancellation.ThrowIfCancellationRequested();
         var trained = TrainedResult.Of(job, result!);
         var prompts = TrainedResult.Prompts(job, result!);
-        string? grid = null;
-        if (request.Preset is not null || quickStart)
-        {
-            grid = BeforeAfterGrid.Write(job, trained, prompts, cancellation);
-            if (grid is not null) AnsiConsole.MarkupLineInterpolated($"Before/after grid: [bold]{grid}[/] (left: the base model, right: after training; same seeds)");
-        }
+        var grid = request.Preset is not null || quickStart ? BeforeAfterGrid.Write(job, trained, prompts, cancellation) : null;
         var damageReport = values.Get(TrainSettings.DamageReport);
         if (damageReport != "off") TrainingDamageReport.Write(job, result!, evaluate: damageReport == "evaluate", cancellation);
         NextSteps.Print(job, trained, prompts, grid, baseModelGiven: values.Get(TrainSettings.Model) is not null);
