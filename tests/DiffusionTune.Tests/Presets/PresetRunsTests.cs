@@ -1,4 +1,5 @@
 using DiffusionTune.Cli.Commands.Train;
+using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Cli;
 using DiffusionTune.Tests.Pipelines;
 
@@ -27,8 +28,8 @@ public class PresetRunsTests
         return path;
     }
 
-    static CliProcess.Result Train(ScratchFolder folder, string preset, string model) =>
-        CliProcess.Run(["train", "--preset", preset, "--images", QuickStart.SampleImages, "--model", model, "--steps", "2", "--warmup-steps", "0",
+    static CliProcess.Result Train(ScratchFolder folder, string preset, string model, int steps = 2) =>
+        CliProcess.Run(["train", "--preset", preset, "--images", QuickStart.SampleImages, "--model", model, "--steps", $"{steps}", "--warmup-steps", "0",
             "--batch-size", "1", "--sample-steps", "1", "--precision", "fp32", "--output", "out", "--device", "cpu", "--damage-report", "off"],
             folder.Path, Timeout, new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "1" });
 
@@ -69,5 +70,15 @@ public class PresetRunsTests
         var again = Train(folder, large, model);
         Assert.False(again.Failed, again.Tail(30));
         Assert.Contains($"has already done 2 of 2 steps with these settings: nothing to train", again.Output);
+        Assert.Contains("before/after grid: out-2/lora-before-after/grid.png", again.Output);
+
+        // More steps: the run goes on, and its earlier final result is renamed to its step.
+        var longer = Train(folder, large, model, steps: 3);
+        Assert.False(longer.Failed, longer.Tail(30));
+        Assert.Contains($"resuming run {Path.Combine(folder.Path, "out-2", "lora-run")} at step 2 of 3", longer.Output);
+        using var earlier = SafetensorsFile.Open(Path.Combine(folder.Path, "out-2", "lora-step000002.safetensors"));
+        Assert.Equal("2", earlier.Metadata["diffusiontune.step"]);
+        using var final = SafetensorsFile.Open(Path.Combine(folder.Path, "out-2", "lora.safetensors"));
+        Assert.Equal("3", final.Metadata["diffusiontune.step"]);
     }
 }

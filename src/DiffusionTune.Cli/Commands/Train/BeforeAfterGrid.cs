@@ -16,6 +16,13 @@ public static class BeforeAfterGrid
 
     public static string FolderOf(TrainJob job) => Path.Combine(job.OutputFolder, $"{job.OutputName}-before-after");
 
+    /// <summary>The grid an earlier call made, or null.</summary>
+    public static string? Existing(TrainJob job)
+    {
+        var grid = Path.Combine(FolderOf(job), ComparisonGrid.FileName);
+        return File.Exists(grid) ? grid : null;
+    }
+
     /// <summary>Generates the grid; returns its path, or null (with a warning) when the result is of a kind it cannot show.</summary>
     public static string? Write(TrainJob job, SavedFile? trained, IReadOnlyList<string> prompts, CancellationToken cancellation)
     {

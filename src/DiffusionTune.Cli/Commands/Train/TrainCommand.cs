@@ -48,9 +48,13 @@ public static class TrainCommand
         cancellation.ThrowIfCancellationRequested();
         var trained = TrainedResult.Of(job, result!);
         var prompts = TrainedResult.Prompts(job, result!);
-        var grid = request.Preset is not null || quickStart ? BeforeAfterGrid.Write(job, trained, prompts, cancellation) : null;
+        // A run that had nothing left to train keeps the grid and damage report it made when it finished.
+        bool trainedNow = result!.FinalFiles.Count > 0;
+        var grid = request.Preset is null && !quickStart ? null
+            : trainedNow ? BeforeAfterGrid.Write(job, trained, prompts, cancellation)
+            : BeforeAfterGrid.Existing(job);
         var damageReport = values.Get(TrainSettings.DamageReport);
-        if (damageReport != "off") TrainingDamageReport.Write(job, result!, evaluate: damageReport == "evaluate", cancellation);
+        if (damageReport != "off" && trainedNow) TrainingDamageReport.Write(job, result, evaluate: damageReport == "evaluate", cancellation);
         NextSteps.Print(job, trained, prompts, grid, baseModelGiven: values.Get(TrainSettings.Model) is not null);
         return code;
     }
