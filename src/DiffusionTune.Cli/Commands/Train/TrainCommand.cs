@@ -30,6 +30,8 @@ public static class TrainCommand
             values.Set(TrainSettings.Output, new SettingValue(Path.Combine("outputs", preset.Name), new SettingOrigin($"preset {preset.Name}")));
             preset.ApplyTo(values);
             AnsiConsole.MarkupLineInterpolated($"Preset [bold]{preset.Name}[/] ({preset.FilePath})");
+            if (ModelFamily.EmbeddedModelWarning(preset, modelGiven: request.Gives(TrainSettings.Model) || values.IsSet(TrainSettings.Model)) is { } warning)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
         }
         foreach (var (setting, value) in request.CommandLine) values.Set(setting, value);
         if (quickStart) QuickStart.UseSampleImages(values);
