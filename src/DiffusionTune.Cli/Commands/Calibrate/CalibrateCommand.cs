@@ -5,6 +5,7 @@ using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Commands.Merge;
 using DiffusionTune.Cli.Rendering;
 using DiffusionTune.Diffusion.Calibration;
+using DiffusionTune.Diffusion.Damage;
 using DiffusionTune.Diffusion.Merging;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.Models.Merging;
@@ -147,5 +148,6 @@ public static class CalibrateCommand
             ? Path.ChangeExtension(output, null) + suffix
             : Path.TrimEndingDirectorySeparator(output) + suffix;
 
-    static string Percent(double value) => (value * 100).ToString("0.###", CultureInfo.InvariantCulture) + "%";
+    /// <summary>Two significant digits: tiny drifts stay visible (0.00044%, not 0%) and nothing reads more precise than it is.</summary>
+    static string Percent(double value) => DriftVerdict.Percent(value);
 }
