@@ -23,9 +23,14 @@ public static class BeforeAfterGrid
         return File.Exists(grid) ? grid : null;
     }
 
-    /// <summary>Generates the grid; returns its path, or null (with a warning) when the result is of a kind it cannot show.</summary>
+    /// <summary>
+    /// Generates the grid; returns its path, or null when the result is an embedding (its word is new to the base
+    /// model, so there is no "before" of it: the printed <c>generate</c> command shows it) or, with a warning, of a
+    /// kind it cannot show.
+    /// </summary>
     public static string? Write(TrainJob job, SavedFile? trained, IReadOnlyList<string> prompts, CancellationToken cancellation)
     {
+        if (trained?.Kind == SavedFileKind.Embedding) return null;
         ComparisonColumn? after = trained?.Kind switch
         {
             SavedFileKind.Lora => new ComparisonColumn("after", job.Model, new ComparisonAdapter(AdapterKind.Lora, trained.Path, 1.0)),
