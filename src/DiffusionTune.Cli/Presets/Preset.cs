@@ -12,6 +12,9 @@ namespace DiffusionTune.Cli.Presets;
 /// <param name="Values">The settings it sets, in file order.</param>
 public sealed record Preset(string Name, string FilePath, string? Description, IReadOnlyList<(TrainSetting Setting, SettingValue Value)> Values)
 {
+    /// <summary>The model family its settings are sized for (<see cref="ModelFamily"/>), or null when it does not say.</summary>
+    public string? MadeFor { get; init; }
+
     /// <summary>The trainer the preset names, or null.</summary>
     public string? Trainer => Values.Where(v => v.Setting == TrainSettings.Trainer).Select(v => (string?)v.Value.Value).FirstOrDefault();
 

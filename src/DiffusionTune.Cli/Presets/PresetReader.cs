@@ -7,7 +7,7 @@ namespace DiffusionTune.Cli.Presets;
 
 /// <summary>
 /// Reads a preset file: one YAML mapping whose keys are <see cref="TrainSettings"/>' preset keys plus
-/// <c>description</c>. Every problem (bad YAML, unknown keys with a did-you-mean, wrong types, out-of-range values)
+/// <c>description</c> and <c>made_for</c>. Every problem (bad YAML, unknown keys with a did-you-mean, wrong types, out-of-range values)
 /// is collected with its file and line, and all are reported together in one <see cref="TrainSettingsException"/>.
 /// Trainer options are checked later, against the trainer actually loaded (<see cref="TrainPreflight"/>).
 /// </summary>
@@ -15,6 +15,9 @@ public static class PresetReader
 {
     /// <summary>The preset-only key: one line shown by <c>presets list</c>.</summary>
     public const string DescriptionKey = "description";
+
+    /// <summary>The preset-only key naming the model family its settings are sized for (<see cref="ModelFamily"/>).</summary>
+    public const string MadeForKey = "made_for";
 
     /// <summary>Reads and checks the preset file at <paramref name="path"/>.</summary>
     public static Preset Read(string path) => Parse(path, ReadText(path));
@@ -61,6 +64,7 @@ public static class PresetReader
         var problems = new List<string>();
         var values = new List<(TrainSetting, SettingValue)>();
         string? description = null;
+        string? madeFor = null;
         foreach (var (keyNode, valueNode) in root.Children)
         {
             if (keyNode is not YamlScalarNode { Value: { } key })
@@ -75,9 +79,16 @@ public static class PresetReader
                 else problems.Add(origin.Describe("expected one line of text"));
                 continue;
             }
+            if (key == MadeForKey)
+            {
+                if (valueNode is not YamlScalarNode { Value: { } family }) problems.Add(origin.Describe("expected a model family"));
+                else if (ModelFamily.Problem(family) is { } problem) problems.Add(origin.Describe(problem));
+                else madeFor = family;
+                continue;
+            }
             if (TrainSettings.FromPresetKey(key) is not { } setting)
             {
-                problems.Add($"{path}:{keyNode.Start.Line}: unknown key '{key}'{NameSuggestions.Hint(key, [DescriptionKey, .. TrainSettings.PresetKeys])}");
+                problems.Add($"{path}:{keyNode.Start.Line}: unknown key '{key}'{NameSuggestions.Hint(key, [DescriptionKey, MadeForKey, .. TrainSettings.PresetKeys])}");
                 continue;
             }
             try
@@ -94,7 +105,7 @@ public static class PresetReader
         if (problems.Count > SettingLimits.ReportedProblems)
             problems = [.. problems.Take(SettingLimits.ReportedProblems), $"{path}: and {problems.Count - SettingLimits.ReportedProblems} more problems"];
         if (problems.Count > 0) throw new TrainSettingsException(problems);
-        return new Preset(Path.GetFileNameWithoutExtension(path), path, description, values);
+        return new Preset(Path.GetFileNameWithoutExtension(path), path, description, values) { MadeFor = madeFor };
     }
 
     /// <summary>YamlDotNet's message without the position prefix it adds (the line is reported separately).</summary>

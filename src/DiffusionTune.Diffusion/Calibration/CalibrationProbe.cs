@@ -35,20 +35,28 @@ public sealed class CalibrationProbe : IDisposable
     /// <summary>The tuned model's own general drift (its concept fidelity is 1 by definition).</summary>
     public double TunedGeneralDrift { get; }
 
+    /// <summary>The passes <see cref="Create"/> makes over the prompts (what its progress counts).</summary>
+    public const int SetupPasses = 4;
+
     /// <summary>Takes the base model's and the tuned model's predictions. The base model supplies the inputs' noise schedule and stays in use.</summary>
+    /// <param name="progress">Called after each of the <see cref="SetupPasses"/> passes with the passes done and what the next one is.</param>
     /// <exception cref="ArgumentException">No prompts, bad settings, or a fine-tune that changed nothing on the concept prompts.</exception>
     public static CalibrationProbe Create(StableDiffusionModel baseModel, StableDiffusionModel tuned, IReadOnlyList<string> generalPrompts,
-        IReadOnlyList<string> conceptPrompts, DriftSettings settings, CancellationToken cancellation = default)
+        IReadOnlyList<string> conceptPrompts, DriftSettings settings, CancellationToken cancellation = default, Action<int, string>? progress = null)
     {
         if (conceptPrompts.Count == 0) throw new ArgumentException("calibration needs at least one concept prompt (what the fine-tune learned)", nameof(conceptPrompts));
         using var scope = NewDisposeScope();
         var baseGeneral = NoisePredictions.Of(baseModel, baseModel, generalPrompts, settings, cancellation);
+        progress?.Invoke(1, "base model on the concept prompts");
         var baseConcept = NoisePredictions.Of(baseModel, baseModel, conceptPrompts, settings, cancellation);
+        progress?.Invoke(2, "tuned model on the concept prompts");
         var tunedConcept = NoisePredictions.Of(tuned, baseModel, conceptPrompts, settings, cancellation);
         double conceptChange = SquaredSum(tunedConcept - baseConcept);
         if (conceptChange == 0)
             throw new ArgumentException("the tuned model predicts exactly what the base predicts on the concept prompts, so there is no concept to keep: check the concept prompts (they should use the fine-tune's trigger words)");
+        progress?.Invoke(3, "tuned model on the general prompts");
         var tunedGeneral = NoisePredictions.Of(tuned, baseModel, generalPrompts, settings, cancellation);
+        progress?.Invoke(4, "done");
         return new CalibrationProbe(baseModel, generalPrompts, conceptPrompts, settings,
             baseGeneral.DetachFromDisposeScope(), tunedGeneral, tunedConcept.DetachFromDisposeScope(), conceptChange);
     }

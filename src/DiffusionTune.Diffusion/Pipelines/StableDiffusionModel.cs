@@ -58,9 +58,12 @@ public sealed class StableDiffusionModel : IDisposable
     public string Name => Path.GetFileNameWithoutExtension(SourcePath.TrimEnd(Path.DirectorySeparatorChar));
 
     /// <summary>A1111's short model hash of the UNet weights (the whole file for single files).</summary>
-    public string ShortHash => ModelHash.Short(File.Exists(SourcePath)
-        ? SourcePath
-        : Path.Combine(SourcePath, "unet", $"{UNet2DConditionModel.WeightsBaseName}.safetensors"));
+    public string ShortHash => ShortHashOf(SourcePath);
+
+    /// <summary>The <see cref="ShortHash"/> of the model at <paramref name="sourcePath"/>, without loading it.</summary>
+    public static string ShortHashOf(string sourcePath) => ModelHash.Short(File.Exists(sourcePath)
+        ? sourcePath
+        : Path.Combine(sourcePath, "unet", $"{UNet2DConditionModel.WeightsBaseName}.safetensors"));
 
     public Device Device => Unet.parameters().First().device;
 

@@ -242,7 +242,7 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
 
     /// <summary>
     /// Renders the sample grid when one is due (every <see cref="EngineSettings.SampleEvery"/> steps and at the end):
-    /// one image per sample prompt. Cancelling stops it within a sampler step and writes no grid.
+    /// one image per sample prompt, labelled with the prompt and the step. Cancelling stops it within a sampler step and writes no grid.
     /// </summary>
     public void AfterStep(int stepsDone, CancellationToken cancellation)
     {
@@ -272,7 +272,13 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
                 }, cancellation: cancellation));
             }
             var bitmaps = ImageTensors.ToBitmaps(cat(images, 0));
-            using var grid = ImageGrid.Compose(bitmaps, bitmaps.Length, new ImageGridOptions());
+            // One image per row, labelled with its prompt (row labels are never shortened), under the step.
+            using var grid = ImageGrid.Compose(bitmaps, 1, new ImageGridOptions
+            {
+                RowLabels = prompts,
+                ColumnLabels = [$"step {stepsDone}"],
+                LabelScale = _model.NativeImageSize >= 256 ? 2 : 1,
+            });
             foreach (var bitmap in bitmaps) bitmap.Dispose();
             PngWriter.Write(path, grid, overwrite: true);
             if (_images is not null)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using DiffusionTune.Contracts;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.Models.Runtime;
+using DiffusionTune.Training.Checkpoints;
 using DiffusionTune.Training.Data;
 using DiffusionTune.Training.Logging;
 using DiffusionTune.Training.Loop;
@@ -22,7 +23,9 @@ public sealed record TrainResult(int StepsDone, bool Finished, IReadOnlyList<Sav
 
 /// <summary>
 /// Runs a <see cref="TrainJob"/> with a plugin trainer: takes the run folder's <see cref="RunLock"/> and removes what a
-/// killed run of the job left half written (<see cref="RunLeftovers"/>), loads the base model and the images, prepares
+/// killed run of the job left half written (<see cref="RunLeftovers"/>), refuses a run folder that holds another run
+/// (<see cref="RunPlacement"/>: place the job first to move it instead) and records the run's
+/// <see cref="RunFingerprint"/>, loads the base model and the images, prepares
 /// prior preservation and the latent cache, then drives the trainer's run with <see cref="TrainingLoop"/> (resuming
 /// from the run folder's newest checkpoint).
 /// </summary>
@@ -48,6 +51,12 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
         if (leftovers.Count > 0) log.Info($"removed {leftovers} left half written by an interrupted run");
         var trainer = plugins.Find(job.Trainer);
         var options = TrainerOptionParser.Parse(trainer.Info, job.TrainerOptions);
+        var fingerprint = RunFingerprint.Of(job, trainer.Info, options);
+        RunPlacement.Check(job.RunFolder, fingerprint);
+        fingerprint.Write(job.RunFolder);
+        if (new RunCheckpoints(job.RunFolder).Latest() is { } latest && latest.Step < job.Engine.Steps
+            && FinalResult.SetAside(job, latest.Step) is { } setAside)
+            log.Info($"the final result of step {latest.Step} is now {setAside}: the run goes on to step {job.Engine.Steps}");
         var concept = Concept(job);
         if (job.Prior != PriorPreservation.None && concept.ClassPrompt is null)
             throw new ArgumentException("prior preservation needs a class prompt (e.g. --instance-prompt \"a photo of sks star\" --class-prompt \"a photo of star\")");

@@ -5,6 +5,7 @@ using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Commands.Merge;
 using DiffusionTune.Cli.Rendering;
 using DiffusionTune.Diffusion.Calibration;
+using DiffusionTune.Diffusion.Damage;
 using DiffusionTune.Diffusion.Merging;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.Models.Merging;
@@ -48,8 +49,9 @@ public static class CalibrateCommand
         CalibrationResult? result = null;
         ProgressDisplay.Run(progress =>
         {
-            var setup = progress.Start("calibration: base and tuned predictions", 1);
-            using var probe = CalibrationProbe.Create(baseModel, tuned, generalPrompts, request.ConceptPrompts, request.Drift, cancellation);
+            var setup = progress.Start("calibration: base and tuned predictions", CalibrationProbe.SetupPasses);
+            using var probe = CalibrationProbe.Create(baseModel, tuned, generalPrompts, request.ConceptPrompts, request.Drift, cancellation,
+                (done, next) => setup.Advance(done, next));
             double tunedDrift = probe.TunedGeneralDrift;
             setup.Finish($"tuned general drift {Percent(tunedDrift)}");
             double limit = request.Budget.Limit(tunedDrift);
@@ -110,9 +112,8 @@ public static class CalibrateCommand
         };
         report.Write(reportPath);
         WriteTables(result);
-        if (written is null)
-            AnsiConsole.MarkupLineInterpolated($"The tuned model is already within the budget (general drift {Percent(result.Tuned.GeneralDrift)} ≤ {Percent(result.Limit)}): nothing to calibrate, nothing written; use it as it is.");
-        AnsiConsole.MarkupLineInterpolated($"Report [bold]{reportPath}[/], plot [bold]{plotPath}[/]");
+        AnsiConsole.MarkupLineInterpolated($"Report [bold]{reportPath}[/], plot [bold]{plotPath}[/]{(written is null ? "; nothing written" : "")}");
+        AnsiConsole.WriteLine(CalibrationVerdict.For(result));
         return CommandRunner.Success;
     }
 
@@ -147,5 +148,6 @@ public static class CalibrateCommand
             ? Path.ChangeExtension(output, null) + suffix
             : Path.TrimEndingDirectorySeparator(output) + suffix;
 
-    static string Percent(double value) => (value * 100).ToString("0.###", CultureInfo.InvariantCulture) + "%";
+    /// <summary>Two significant digits: tiny drifts stay visible (0.00044%, not 0%) and nothing reads more precise than it is.</summary>
+    static string Percent(double value) => DriftVerdict.Percent(value);
 }

@@ -7,8 +7,8 @@ namespace DiffusionTune.Cli.Commands.Damage;
 
 /// <summary>
 /// The console view of a <see cref="DamageReport"/>: prediction drift over everything, per timestep and per UNet
-/// block, general prompts beside concept prompts; the evaluator's figures when there are any; and one line that
-/// says how targeted the change is.
+/// block, general prompts beside concept prompts; the evaluator's figures when there are any; one line of figures
+/// that says how targeted the change is, and the plain sentence of <see cref="DriftVerdict"/>.
 /// </summary>
 static class DamageTables
 {
@@ -34,6 +34,7 @@ static class DamageTables
 
         if (report.Evaluation is { } evaluation) WriteEvaluation(evaluation);
         AnsiConsole.MarkupLine(Markup.Escape(Summary(report)));
+        AnsiConsole.WriteLine(DriftVerdict.For(report.General.Total.Relative, report.Concept?.Total.Relative));
     }
 
     /// <summary>One sentence: concept change against general drift.</summary>

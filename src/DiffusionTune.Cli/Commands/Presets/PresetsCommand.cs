@@ -60,7 +60,8 @@ public static class PresetsCommand
         preset.ApplyTo(values);
         if (TrainPreflight.TrainerProblems(values, PluginRoots.LoadWithWarnings(pluginFolders)) is { Count: > 0 } problems)
             throw new TrainSettingsException(problems);
-        AnsiConsole.MarkupLineInterpolated($"{preset.Values.Count} setting(s); run it with: train --preset {preset.Name} --images DIR");
+        var madeFor = preset.MadeFor is { } family ? $", sized for {ModelFamily.Known[family]}" : "";
+        AnsiConsole.MarkupLineInterpolated($"{preset.Values.Count} setting(s){madeFor}; run it with: train --preset {preset.Name} --images DIR");
         return CommandRunner.Success;
     }
 }

@@ -11,8 +11,11 @@ namespace DiffusionTune.Cli.Commands.Train;
 
 /// <summary>
 /// Resolves a <see cref="TrainRequest"/> (defaults, then the preset, then the command line), checks it before any work
-/// (<see cref="TrainPreflight"/>), and runs it with a progress bar (loss, steps/s, time left), listing the files it wrote;
-/// then, unless <c>--damage-report off</c>, measures what the result did to the base model (<see cref="TrainingDamageReport"/>).
+/// (<see cref="TrainPreflight"/>), places it (<see cref="RunPlacement"/>: resumes its own run, or moves beside a run
+/// folder that holds another), and runs it with a progress bar (loss, steps/s, time left), listing the files it wrote;
+/// then draws a preset run's before/after grid (<see cref="BeforeAfterGrid"/>), measures what the result did to the
+/// base model unless <c>--damage-report off</c> (<see cref="TrainingDamageReport"/>), and says what was written and
+/// how to try it (<see cref="NextSteps"/>).
 /// </summary>
 public static class TrainCommand
 {
@@ -23,23 +26,38 @@ public static class TrainCommand
         if ((request.Preset ?? (quickStart ? QuickStart.PresetName : null)) is { } presetName)
         {
             var preset = PresetReader.Read(PresetLibrary.Load(request.PresetFolders).Locate(presetName));
+            // Each preset its own output folder, so that runs of different presets never meet.
+            values.Set(TrainSettings.Output, new SettingValue(Path.Combine("outputs", preset.Name), new SettingOrigin($"preset {preset.Name}")));
             preset.ApplyTo(values);
             AnsiConsole.MarkupLineInterpolated($"Preset [bold]{preset.Name}[/] ({preset.FilePath})");
+            if (ModelFamily.EmbeddedModelWarning(preset, modelGiven: request.Gives(TrainSettings.Model) || values.IsSet(TrainSettings.Model)) is { } warning)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
         }
         foreach (var (setting, value) in request.CommandLine) values.Set(setting, value);
         if (quickStart) QuickStart.UseSampleImages(values);
 
         var catalog = PluginRoots.LoadWithWarnings(request.PluginFolders);
         TrainPreflight.Check(values, catalog);
-        var job = values.ToJob(EmbeddedModel.Resolve(values.Get(TrainSettings.Model)));
+        var placement = RunPlacement.Choose(values.ToJob(EmbeddedModel.Resolve(values.Get(TrainSettings.Model))),
+            catalog.Find(values.Get(TrainSettings.Trainer)!).Info, runFolderNamed: values.IsSet(TrainSettings.Run));
+        // Unwrapped: it names folders to copy.
+        Console.WriteLine(placement.Message);
+        var job = placement.Job;
 
         var (code, result) = Train(job, catalog, cancellation);
         if (code != CommandRunner.Success) return code;
         // Cancelled after the last step (while its sample grid rendered): the run is complete, the follow-up work is skipped.
         cancellation.ThrowIfCancellationRequested();
-        if (quickStart) QuickStart.ShowBeforeAfter(job, cancellation);
+        var trained = TrainedResult.Of(job, result!);
+        var prompts = TrainedResult.Prompts(job, result!);
+        // A run that had nothing left to train keeps the grid and damage report it made when it finished.
+        bool trainedNow = result!.FinalFiles.Count > 0;
+        var grid = request.Preset is null && !quickStart ? null
+            : trainedNow ? BeforeAfterGrid.Write(job, trained, prompts, cancellation)
+            : BeforeAfterGrid.Existing(job);
         var damageReport = values.Get(TrainSettings.DamageReport);
-        if (damageReport != "off") TrainingDamageReport.Write(job, result!, evaluate: damageReport == "evaluate", cancellation);
+        if (damageReport != "off" && trainedNow) TrainingDamageReport.Write(job, result, evaluate: damageReport == "evaluate", cancellation);
+        NextSteps.Print(job, trained, prompts, grid, baseModelGiven: values.Get(TrainSettings.Model) is not null);
         return code;
     }
 

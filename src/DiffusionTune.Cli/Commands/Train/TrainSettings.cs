@@ -19,9 +19,9 @@ public static class TrainSettings
     public static readonly ScalarSetting<string?> InstancePrompt = new("instance-prompt", "Prompt of every training image, e.g. \"a photo of sks star\" ([filewords] inserts each image's caption)", null);
     public static readonly ScalarSetting<string?> ClassPrompt = new("class-prompt", "The instance prompt without its identifier, e.g. \"a photo of star\" (for prior preservation and class-token regularisation)", null);
     public static readonly NamedValuesSetting TrainerOptions = new("option", "A trainer option as name=value (repeatable; see `plugins list`); added to a preset's options", aliases: ["-O"], presetKey: "options", merges: true);
-    public static readonly ScalarSetting<string> Output = new("output", "Folder for the results", Path.Combine("outputs", "train"), aliases: ["-o"]);
+    public static readonly ScalarSetting<string> Output = new("output", "Folder for the results (default: outputs/PRESET with a preset, else outputs/train); when its run folder holds a run with other settings, OUTPUT-2, OUTPUT-3, …", Path.Combine("outputs", "train"), aliases: ["-o"]);
     public static readonly ScalarSetting<string?> Name = new("name", "Stem of the result files (default: the trainer name)", null);
-    public static readonly ScalarSetting<string?> Run = new("run", "Run folder for checkpoints, logs, samples and the latent cache (default: <output>/<name>-run); an existing run is resumed", null);
+    public static readonly ScalarSetting<string?> Run = new("run", "Run folder for checkpoints, logs, samples and the latent cache (default: <output>/<name>-run); resumed when it holds a run with the same images, trainer, options and model, refused otherwise", null);
     public static readonly ScalarSetting<string> ModelFormat = Choice("model-format", "How full checkpoints are saved: diffusers (folder) or safetensors (one file)", "diffusers", "diffusers", "safetensors");
 
     public static readonly ScalarSetting<int> Steps = new("steps", "Optimizer steps", Engine.Steps, AtLeast(1));

@@ -1,0 +1,61 @@
+using DiffusionTune.Cli.Commands.Compare;
+using DiffusionTune.Contracts;
+using DiffusionTune.Training.Engine;
+using Spectre.Console;
+
+namespace DiffusionTune.Cli.Commands.Train;
+
+/// <summary>
+/// The before/after grid of a finished preset run: the base model against the result (a LoRA, a hypernetwork or a
+/// full model), same seeds, on the run's sample prompts, in <c>OUTPUT/NAME-before-after</c>.
+/// </summary>
+public static class BeforeAfterGrid
+{
+    /// <summary>Seeds per sample prompt.</summary>
+    const int SeedsPerPrompt = 2;
+
+    public static string FolderOf(TrainJob job) => Path.Combine(job.OutputFolder, $"{job.OutputName}-before-after");
+
+    /// <summary>The grid an earlier call made, or null.</summary>
+    public static string? Existing(TrainJob job)
+    {
+        var grid = Path.Combine(FolderOf(job), ComparisonGrid.FileName);
+        return File.Exists(grid) ? grid : null;
+    }
+
+    /// <summary>
+    /// Generates the grid; returns its path, or null when the result is an embedding (its word is new to the base
+    /// model, so there is no "before" of it: the printed <c>generate</c> command shows it) or, with a warning, of a
+    /// kind it cannot show.
+    /// </summary>
+    public static string? Write(TrainJob job, SavedFile? trained, IReadOnlyList<string> prompts, CancellationToken cancellation)
+    {
+        if (trained?.Kind == SavedFileKind.Embedding) return null;
+        ComparisonColumn? after = trained?.Kind switch
+        {
+            SavedFileKind.Lora => new ComparisonColumn("after", job.Model, new ComparisonAdapter(AdapterKind.Lora, trained.Path, 1.0)),
+            SavedFileKind.Hypernetwork => new ComparisonColumn("after", job.Model, new ComparisonAdapter(AdapterKind.Hypernetwork, trained.Path, 1.0)),
+            SavedFileKind.Model => new ComparisonColumn("after", trained.Path, null),
+            _ => null,
+        };
+        if (after is null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] no before/after grid: {(trained is null ? $"no final result named {job.OutputName} in {job.OutputFolder}" : $"{trained.Path} is not a LoRA, hypernetwork or model")}");
+            return null;
+        }
+        var folder = FolderOf(job);
+        // The folder is this run's own: images of an earlier result are not reused.
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        var comparison = ComparisonRun.Run(new ComparisonPlan
+        {
+            Columns = [new ComparisonColumn("before", job.Model, null), after],
+            Rows = CompareCommand.Rows(prompts, null, seed: 1, SeedsPerPrompt),
+            Output = folder,
+            // The training run's own sample settings; fp32, because the grid shows the result, not the training precision.
+            Sampling = new SamplingSettings { Steps = job.Engine.SampleSteps, Cfg = job.Engine.SampleGuidance, Loading = new() { Device = job.Device } },
+        }, cancellation);
+        foreach (var failure in comparison.Failures)
+            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {failure.Problem}");
+        return comparison.GridPath;
+    }
+}
