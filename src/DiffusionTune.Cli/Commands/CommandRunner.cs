@@ -36,9 +36,14 @@ public static class CommandRunner
     public static int Run(Func<int> action) =>
         RunAsync(_ => Task.FromResult(action()), CancellationToken.None).GetAwaiter().GetResult();
 
-    public static void WriteError(string message) =>
-        AnsiConsole.Console.MarkupLineInterpolated($"[red]error:[/] {message}");
+    public static void WriteError(string message) => WriteLabelled("red", "error", message);
 
-    public static void WriteWarning(string message) =>
-        AnsiConsole.Console.MarkupLineInterpolated($"[yellow]warning:[/] {message}");
+    public static void WriteWarning(string message) => WriteLabelled("yellow", "warning", message);
+
+    static void WriteLabelled(string colour, string label, string message)
+    {
+        // Redirected output has no width, and Spectre would wrap at 80 columns: scripts and logs get each message whole on one line.
+        if (Console.IsOutputRedirected) Console.Out.WriteLine($"{label}: {message}");
+        else AnsiConsole.Console.MarkupLineInterpolated($"[{colour}]{label}:[/] {message}");
+    }
 }

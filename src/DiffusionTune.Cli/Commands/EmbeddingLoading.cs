@@ -20,7 +20,7 @@ public static class EmbeddingLoading
         var report = EmbeddingFolder.LoadInto(model, folder);
         AnsiConsole.MarkupLineInterpolated($"Textual inversion embeddings loaded ({report.Loaded.Count}): {string.Join(", ", report.Loaded.Select(e => e.VectorCount == 1 ? e.Name : $"{e.Name} ({e.VectorCount} vectors)"))}");
         foreach (var skipped in report.Skipped)
-            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] skipped embedding {skipped.FilePath}: {skipped.Reason}");
+            CommandRunner.WriteWarning($"skipped embedding {skipped.FilePath}: {skipped.Reason}");
         return report.Loaded;
     }
 

@@ -72,7 +72,7 @@ public sealed class HypernetworkApplication : IDisposable
                     throw new ArgumentException($"{network.FilePath}: none of its context widths ({string.Join(", ", network.Modules.Keys)}) occurs in this model's attention layers ({string.Join(", ", hooks.ContextWidths)}); is it for another model family?");
                 AnsiConsole.MarkupLineInterpolated($"Hypernetwork [bold]{network.Name}[/] at strength {strength.ToString(CultureInfo.InvariantCulture)}: modules for context widths {string.Join(", ", network.Modules.Keys)}");
                 if (unused.Count > 0)
-                    AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {network.Name}: this model has no attention context of width {string.Join(", ", unused)}; those modules are unused");
+                    CommandRunner.WriteWarning($"{network.Name}: this model has no attention context of width {string.Join(", ", unused)}; those modules are unused");
             }
             var applied = weighted.Select(w => new AppliedHypernetwork(w.Network.Name, w.Network.ShortHash, w.Strength, w.Network.FilePath, w.Gate?.Trigger)).ToList();
             return new HypernetworkApplication(networks, hooks, applied);

@@ -85,6 +85,6 @@ public static class LoraMerging
     {
         if (keys.Count == 0) return;
         var listed = string.Join(", ", keys.Take(ListedKeys)) + (keys.Count > ListedKeys ? ", …" : "");
-        AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {network.Name}: ignored {keys.Count} {what}: {listed}");
+        CommandRunner.WriteWarning($"{network.Name}: ignored {keys.Count} {what}: {listed}");
     }
 }

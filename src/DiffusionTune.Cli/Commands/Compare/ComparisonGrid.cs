@@ -24,7 +24,7 @@ public static class ComparisonGrid
             if (first is null) return null;
             if (bitmaps.Any(b => b is not null && (b.Width != first.Width || b.Height != first.Height)))
             {
-                AnsiConsole.MarkupLine("[yellow]warning:[/] no grid: the images differ in size");
+                CommandRunner.WriteWarning("no grid: the images differ in size");
                 return null;
             }
             using var placeholder = new SKBitmap(first.Width, first.Height);

@@ -26,7 +26,7 @@ public static class TrainingDamageReport
     {
         if (Tuned(job, result.FinalFiles) is not { } tuned)
         {
-            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] no damage report: this run saved no final result the damage meter can load ({string.Join(", ", result.FinalFiles.Select(f => f.Format).DefaultIfEmpty("none"))})");
+            CommandRunner.WriteWarning($"no damage report: this run saved no final result the damage meter can load ({string.Join(", ", result.FinalFiles.Select(f => f.Format).DefaultIfEmpty("none"))})");
             return;
         }
         bool onCpu = ComputeDevice.Resolve(job.Device).type == TorchSharp.DeviceType.CPU;

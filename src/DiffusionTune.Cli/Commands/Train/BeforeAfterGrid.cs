@@ -40,7 +40,7 @@ public static class BeforeAfterGrid
         };
         if (after is null)
         {
-            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] no before/after grid: {(trained is null ? $"no final result named {job.OutputName} in {job.OutputFolder}" : $"{trained.Path} is not a LoRA, hypernetwork or model")}");
+            CommandRunner.WriteWarning($"no before/after grid: {(trained is null ? $"no final result named {job.OutputName} in {job.OutputFolder}" : $"{trained.Path} is not a LoRA, hypernetwork or model")}");
             return null;
         }
         var folder = FolderOf(job);
@@ -55,7 +55,7 @@ public static class BeforeAfterGrid
             Sampling = new SamplingSettings { Steps = job.Engine.SampleSteps, Cfg = job.Engine.SampleGuidance, Loading = new() { Device = job.Device } },
         }, cancellation);
         foreach (var failure in comparison.Failures)
-            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {failure.Problem}");
+            CommandRunner.WriteWarning($"{failure.Problem}");
         return comparison.GridPath;
     }
 }

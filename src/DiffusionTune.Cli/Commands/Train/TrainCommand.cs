@@ -31,7 +31,7 @@ public static class TrainCommand
             preset.ApplyTo(values);
             AnsiConsole.MarkupLineInterpolated($"Preset [bold]{preset.Name}[/] ({preset.FilePath})");
             if (ModelFamily.EmbeddedModelWarning(preset, modelGiven: request.Gives(TrainSettings.Model) || values.IsSet(TrainSettings.Model)) is { } warning)
-                AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
+                CommandRunner.WriteWarning($"{warning}");
         }
         foreach (var (setting, value) in request.CommandLine) values.Set(setting, value);
         if (quickStart) QuickStart.UseSampleImages(values);

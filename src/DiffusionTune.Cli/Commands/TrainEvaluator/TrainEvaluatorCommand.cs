@@ -67,7 +67,7 @@ public static class TrainEvaluatorCommand
 
         AnsiConsole.MarkupLineInterpolated($"Trained in {trainingSeconds:F0} s; saved to [bold]{folder}[/]");
         if (accuracy.Worst < AccuracyBar)
-            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] the weakest head is at {accuracy.Worst:P2}, under the {AccuracyBar:P0} an evaluator should reach; train for more steps");
+            CommandRunner.WriteWarning($"the weakest head is at {accuracy.Worst:P2}, under the {AccuracyBar:P0} an evaluator should reach; train for more steps");
         return CommandRunner.Success;
     }
 }
