@@ -86,8 +86,7 @@ public static class ComparisonRun
     {
         try
         {
-            if (PngTextReader.Find(path, ColumnChunk) != ColumnIdentity(column)) return false;
-            if (PngTextReader.Find(path, "parameters") is not { } text || !GenerationParameters.TryParse(text, out var made)) return false;
+            if (PngTextReader.Find(path, ColumnChunk) != ColumnIdentity(column) || RecordedImage.Parameters(path) is not { } made) return false;
             var prompt = row.Prompt;
             var sampling = plan.Sampling;
             return made.Prompt == prompt.Prompt && made.NegativePrompt == (prompt.NegativePrompt ?? sampling.NegativePrompt) && made.Seed == row.Seed
@@ -135,10 +134,10 @@ public static class ComparisonRun
             foreach (var columnCells in modelCells.GroupBy(c => c.Column))
             {
                 var column = plan.Columns[columnCells.Key];
-                AppliedAdapter adapter;
+                AppliedAdapters adapter;
                 try
                 {
-                    adapter = AppliedAdapter.Apply(model, column.Adapter);
+                    adapter = ComparisonAdapter.Apply(model, column.Adapter);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -159,7 +158,7 @@ public static class ComparisonRun
 
     /// <summary>One cell's image, written with its metadata; a failure is logged and recorded in the cell.</summary>
     static ComparisonCell Generate(ComparisonPlan plan, ComparisonCell cell, ComparisonColumn column, StableDiffusionModel model, TextToImagePipeline pipeline,
-        AppliedAdapter adapter, IReadOnlyList<LoadedEmbedding> embeddings, ProgressDisplay.ISink progress, Counter counter, CancellationToken cancellation)
+        AppliedAdapters adapter, IReadOnlyList<LoadedEmbedding> embeddings, ProgressDisplay.ISink progress, Counter counter, CancellationToken cancellation)
     {
         var row = plan.Rows[cell.Row];
         var task = progress.Start($"[{++counter.Done}/{counter.Total}] {Markup.Escape(column.Label)} · {Markup.Escape(row.Label)}", row.Prompt.Steps ?? plan.Sampling.Steps);

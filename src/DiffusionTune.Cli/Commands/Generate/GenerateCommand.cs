@@ -13,45 +13,34 @@ using static TorchSharp.torch;
 
 namespace DiffusionTune.Cli.Commands.Generate;
 
-/// <summary>Loads a model and generates every requested image, writing PNGs with metadata plus a JSON manifest of the run.</summary>
+/// <summary>
+/// Loads a model and generates every requested image, writing PNGs with metadata plus a JSON manifest of the run.
+/// Prompts' A1111 tags (<c>&lt;lora:NAME:0.8&gt;</c>, <c>&lt;hypernet:NAME&gt;</c>) are taken out of the encoded text and
+/// applied to their prompts only: prompts naming the same networks are generated together, the networks merged in for
+/// them and taken out after. Images the output folder already holds with identical settings are not made again.
+/// </summary>
 public static class GenerateCommand
 {
     public static int Run(GenerateSettings settings, CancellationToken cancellation)
     {
         var jobs = Jobs(settings);
         if (settings.BatchCount < 1) throw new ArgumentException("--batch-count must be at least 1");
+        var lineBatches = SeedPlan.From(settings.Seed, settings.Seeds, settings.SeedRange, settings.BatchCount).Batches(jobs, settings.BatchSize, settings.BatchCount);
+        var networks = PromptNetworks.Resolve(jobs, NetworkFolders.From(settings.LoraFolders));
         using var adapted = AdaptedModel.Apply(settings.Sampling.LoadModel(settings.Model), settings.Adapters);
         var (model, applied, embeddings) = (adapted.Model, adapted.Loras, adapted.Embeddings);
         var pipeline = new TextToImagePipeline(model);
         var output = new ImageOutputFolder(settings.Output);
+        var batches = jobs.SelectMany((job, line) => lineBatches[line].Select(batch =>
+            new PlannedBatch(job, networks[line], settings.Sampling.Request(job with { Prompt = networks[line].Text }, batch.Seed, batch.Size, model)))).ToList();
+        foreach (var batch in batches) batch.Request.Validate(model);
+
+        var made = ExistingImages(output.Folder);
         var written = new List<object>();
-        var requests = jobs.SelectMany(job => Enumerable.Range(0, settings.BatchCount).Select(batch => Request(settings, job, batch, model))).ToList();
-        foreach (var request in requests) request.Validate(model);
-
-        ProgressDisplay.Run(progress =>
-        {
-            for (int r = 0; r < requests.Count; r++)
-            {
-                var request = requests[r];
-                var task = progress.Start($"[{r + 1}/{requests.Count}] seed {request.Seed}", request.Steps);
-                using var scope = NewDisposeScope();
-                var images = pipeline.Generate(request, (done, _) => task.Advance(done), cancellation);
-                var bitmaps = ImageTensors.ToBitmaps(images);
-                var paths = new List<string>();
-                for (int i = 0; i < bitmaps.Length; i++)
-                {
-                    using var bitmap = bitmaps[i];
-                    var parameters = Parameters(request, request.Seeds[i], model, applied, embeddings, adapted.Hypernetworks);
-                    var path = output.Save(bitmap, parameters);
-                    paths.Add(path);
-                    written.Add(new { file = Path.GetFileName(path), parameters = parameters.ToParametersText(), prompt = request.Prompt, seed = request.Seeds[i] });
-                }
-                task.Finish($"→ {string.Join(", ", paths.Select(Path.GetFileName))}");
-            }
-        });
-
+        var tally = new BatchTally(batches.Sum(b => b.Request.BatchSize));
+        // Rewritten after every batch, so a long run's manifest shows its progress and a stopped run's what it made.
         var manifest = output.NewManifestPath();
-        AtomicFile.WriteAllText(manifest, JsonSerializer.Serialize(new
+        void WriteManifest(bool finished) => AtomicFile.WriteAllText(manifest, JsonSerializer.Serialize(new
         {
             model = model.SourcePath,
             model_hash = model.ShortHash,
@@ -60,11 +49,61 @@ public static class GenerateCommand
             loras = applied.Select(l => new { name = l.Name, file = l.Path, hash = l.ShortHash, strength = l.Strength, gated = l.Trigger is not null, trigger = l.Trigger }),
             embeddings = embeddings.Select(e => new { name = e.Name, file = e.FilePath, hash = e.ShortHash, vectors = e.VectorCount, format = e.Format }),
             hypernetworks = adapted.Hypernetworks.Select(h => new { name = h.Name, file = h.Path, hash = h.ShortHash, strength = h.Strength, gated = h.Trigger is not null, trigger = h.Trigger }),
+            progress = tally.Figures(finished),
             images = written,
         }, new JsonSerializerOptions { WriteIndented = true }));
-        AnsiConsole.MarkupLineInterpolated($"Wrote {written.Count} image(s) to [bold]{output.Folder}[/] (manifest {Path.GetFileName(manifest)})");
+
+        ProgressDisplay.Run(progress =>
+        {
+            // Prompts naming the same networks share one merge of them, undone before the next set.
+            foreach (var group in batches.GroupBy(b => b.Networks.Key))
+            {
+                var networkSet = group.First().Networks;
+                using var adapters = AppliedAdapters.Apply(model, networkSet.Loras, networkSet.Hypernetworks);
+                var loras = adapters.Loras.Select((lora, i) => lora with { Name = networkSet.LoraNames[i] }).ToList();
+                foreach (var batch in group)
+                {
+                    var request = batch.Request;
+                    var wanted = request.Seeds.Select(seed => Parameters(request, seed, model, [.. applied, .. loras], embeddings, [.. adapted.Hypernetworks, .. adapters.Hypernetworks])
+                        with { Prompt = batch.Job.Prompt }).ToList();
+                    var missing = Enumerable.Range(0, wanted.Count).Where(i => !made.Any(m => RecordedImage.Matches(m, wanted[i]))).ToList();
+                    tally.AddSkipped(wanted.Count - missing.Count);
+                    if (missing.Count == 0) continue;
+                    var task = progress.Start($"[{tally.Planned - tally.Left + missing.Count}/{tally.Planned}] seed {request.Seed}", request.Steps);
+                    using var scope = NewDisposeScope();
+                    var images = pipeline.Generate(request, (done, _) => task.Advance(done), cancellation);
+                    var bitmaps = ImageTensors.ToBitmaps(images);
+                    var paths = new List<string>();
+                    for (int i = 0; i < bitmaps.Length; i++)
+                    {
+                        using var bitmap = bitmaps[i];
+                        if (!missing.Contains(i)) continue;
+                        var path = output.Save(bitmap, wanted[i]);
+                        made.Add(wanted[i]);
+                        paths.Add(path);
+                        written.Add(new { file = Path.GetFileName(path), parameters = wanted[i].ToParametersText(), prompt = batch.Job.Prompt, seed = request.Seeds[i] });
+                    }
+                    tally.AddMade(paths.Count);
+                    task.Finish($"→ {string.Join(", ", paths.Select(Path.GetFileName))}");
+                    progress.Log(Markup.Escape(tally.Line()));
+                    WriteManifest(finished: false);
+                }
+            }
+        });
+
+        WriteManifest(finished: true);
+        var skipped = tally.Skipped > 0 ? $", skipped {tally.Skipped} already there" : "";
+        var rate = tally.Made > 0 ? $", {tally.ImagesPerSecond:F2} images/s" : "";
+        AnsiConsole.MarkupLineInterpolated($"Wrote {written.Count} image(s) to [bold]{output.Folder}[/]{skipped}{rate} (manifest {Path.GetFileName(manifest)})");
         return CommandRunner.Success;
     }
+
+    /// <summary>One request to run: a prompt line's batch of consecutive seeds, its tags' networks, and the request (whose prompt is the line's without tags).</summary>
+    sealed record PlannedBatch(PromptJob Job, PromptNetworks Networks, GenerationRequest Request);
+
+    /// <summary>The parameters of every image <paramref name="folder"/> already holds (those a run would otherwise make again).</summary>
+    static List<GenerationParameters> ExistingImages(string folder) =>
+        [.. Directory.EnumerateFiles(folder, "*.png").Select(RecordedImage.Parameters).OfType<GenerationParameters>()];
 
     static IReadOnlyList<PromptJob> Jobs(GenerateSettings settings)
     {
@@ -73,13 +112,6 @@ public static class GenerateCommand
         if (settings.PromptsFile is not null) return PromptFile.Read(settings.PromptsFile);
         if (settings.Prompt is not null) return [new PromptJob(settings.Prompt)];
         throw new ArgumentException("nothing to generate: give --prompt TEXT or --prompts FILE");
-    }
-
-    static GenerationRequest Request(GenerateSettings settings, PromptJob job, int batchIndex, StableDiffusionModel model)
-    {
-        int batchSize = job.BatchSize ?? settings.BatchSize;
-        long baseSeed = job.Seed ?? settings.Seed ?? Random.Shared.NextInt64(0, uint.MaxValue);
-        return settings.Sampling.Request(job, baseSeed + (long)batchIndex * batchSize, batchSize, model);
     }
 
     /// <summary>
