@@ -60,10 +60,10 @@ public static class GenerateCommand
             {
                 var networkSet = group.First().Networks;
                 using var adapters = AppliedAdapters.Apply(model, networkSet.Loras, networkSet.Hypernetworks);
-                var loras = adapters.Loras.Select((lora, i) => lora with { Name = networkSet.LoraNames[i] }).ToList();
                 foreach (var batch in group)
                 {
                     var request = batch.Request;
+                    var loras = adapters.Loras.Select((lora, i) => lora with { Name = batch.Networks.LoraNames[i] }).ToList();
                     var wanted = request.Seeds.Select(seed => Parameters(request, seed, model, [.. applied, .. loras], embeddings, [.. adapted.Hypernetworks, .. adapters.Hypernetworks])
                         with { Prompt = batch.Job.Prompt }).ToList();
                     var missing = Enumerable.Range(0, wanted.Count).Where(i => !made.Any(m => RecordedImage.Matches(m, wanted[i]))).ToList();
