@@ -61,12 +61,25 @@ public class GenerateCommandTests
 
         Assert.Equal(new[] { ("a cat", 10L), ("a cat", 11L), ("a dog", 12L), ("a dog", 13L) }, PromptsAndSeeds(Path.Combine(work, "running")));
         Assert.Equal(new[] { ("a cat", 3L), ("a cat", 5L), ("a dog", 3L), ("a dog", 5L) }, PromptsAndSeeds(Path.Combine(work, "listed")));
+
+        // One seed per line and batches of 2: both prompts share one batch, and each image is the one it makes alone.
+        Assert.Equal(0, await CliApplication.RunAsync([.. args, "--seeds", "3", "--output", Path.Combine(work, "mixed")]));
+        Assert.Equal(new[] { ("a cat", 3L), ("a dog", 3L) }, PromptsAndSeeds(Path.Combine(work, "mixed")));
+        Assert.Equal(Pixels(Path.Combine(work, "listed"), "a dog", 3), Pixels(Path.Combine(work, "mixed"), "a dog", 3));
+        Assert.Equal(Pixels(Path.Combine(work, "listed"), "a cat", 3), Pixels(Path.Combine(work, "mixed"), "a cat", 3));
     }
 
     static string[] Images(string folder) => [.. Directory.GetFiles(folder, "*.png").Select(p => Path.GetFileName(p)).Order()];
 
     static (string, long)[] PromptsAndSeeds(string folder) =>
         [.. Directory.GetFiles(folder, "*.png").Select(p => GenerationParameters.Parse(PngTextReader.Find(p, "parameters")!)).Select(p => (p.Prompt, p.Seed)).Order()];
+
+    static byte[] Pixels(string folder, string prompt, long seed)
+    {
+        var image = Directory.GetFiles(folder, "*.png").Single(p => GenerationParameters.Parse(PngTextReader.Find(p, "parameters")!) is var made && made.Prompt == prompt && made.Seed == seed);
+        using var bitmap = ImageLoader.LoadRgb(image);
+        return bitmap.Bytes;
+    }
 
     static System.Text.Json.JsonElement Progress(string manifest) =>
         System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifest)).RootElement.GetProperty("progress").Clone();

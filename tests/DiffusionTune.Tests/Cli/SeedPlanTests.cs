@@ -9,30 +9,31 @@ public class SeedPlanTests
     {
         var jobs = new[] { new PromptJob("a"), new PromptJob("b", BatchSize: 3), new PromptJob("c", Seed: 500), new PromptJob("d") };
 
-        var batches = SeedPlan.From(10, null, null, batchCount: 2).Batches(jobs, batchSize: 2, batchCount: 2);
+        var seeds = SeedPlan.From(10, null, null, batchCount: 2).Seeds(jobs, batchSize: 2, batchCount: 2);
 
-        Assert.Equal(new (long, int)[] { (10, 2), (12, 2) }, batches[0]);
-        Assert.Equal(new (long, int)[] { (14, 3), (17, 3) }, batches[1]);
-        Assert.Equal(new (long, int)[] { (500, 2), (502, 2) }, batches[2]);
+        Assert.Equal(new long[] { 10, 11, 12, 13 }, seeds[0]);
+        Assert.Equal(new long[] { 14, 15, 16, 17, 18, 19 }, seeds[1]);
+        Assert.Equal(new long[] { 500, 501, 502, 503 }, seeds[2]);
         // The line with its own seed still takes its place: d starts after c's four images.
-        Assert.Equal(new (long, int)[] { (24, 2), (26, 2) }, batches[3]);
+        Assert.Equal(new long[] { 24, 25, 26, 27 }, seeds[3]);
     }
 
     [Fact]
     public void One_prompt_keeps_plain_seed_semantics()
     {
-        var batches = SeedPlan.From(42, null, null, batchCount: 3).Batches([new PromptJob("a")], batchSize: 2, batchCount: 3);
-        Assert.Equal(new (long, int)[] { (42, 2), (44, 2), (46, 2) }, Assert.Single(batches));
+        var seeds = SeedPlan.From(42, null, null, batchCount: 3).Seeds([new PromptJob("a")], batchSize: 2, batchCount: 3);
+        Assert.Equal(new long[] { 42, 43, 44, 45, 46, 47 }, Assert.Single(seeds));
     }
 
     [Fact]
-    public void Listed_seeds_give_every_line_the_same_images_batched_in_runs()
+    public void Listed_seeds_give_every_line_the_same_images()
     {
-        var plan = SeedPlan.From(null, "1, 2,3,5,6,9", null, batchCount: 1);
-        var batches = plan.Batches([new PromptJob("a"), new PromptJob("b")], batchSize: 2, batchCount: 1);
+        var plan = SeedPlan.From(null, "9, 2,3", null, batchCount: 1);
+        var seeds = plan.Seeds([new PromptJob("a"), new PromptJob("b"), new PromptJob("c", Seed: 100)], batchSize: 2, batchCount: 1);
 
-        Assert.Equal(new (long, int)[] { (1, 2), (3, 1), (5, 2), (9, 1) }, batches[0]);
-        Assert.Equal(batches[0], batches[1]);
+        Assert.Equal(new long[] { 9, 2, 3 }, seeds[0]);
+        Assert.Equal(seeds[0], seeds[1]);
+        Assert.Equal(new long[] { 100, 101 }, seeds[2]);
         Assert.Equal(new long[] { 4, 5, 6, 7, 8 }, SeedPlan.From(null, null, "4-8", batchCount: 1).Listed);
         Assert.Equal(new long[] { 7 }, SeedPlan.ParseRange("7-7"));
     }

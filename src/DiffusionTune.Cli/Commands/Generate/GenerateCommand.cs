@@ -25,19 +25,19 @@ public static class GenerateCommand
     {
         var jobs = Jobs(settings);
         if (settings.BatchCount < 1) throw new ArgumentException("--batch-count must be at least 1");
-        var lineBatches = SeedPlan.From(settings.Seed, settings.Seeds, settings.SeedRange, settings.BatchCount).Batches(jobs, settings.BatchSize, settings.BatchCount);
+        var lineSeeds = SeedPlan.From(settings.Seed, settings.Seeds, settings.SeedRange, settings.BatchCount).Seeds(jobs, settings.BatchSize, settings.BatchCount);
         var networks = PromptNetworks.Resolve(jobs, NetworkFolders.From(settings.LoraFolders));
         using var adapted = AdaptedModel.Apply(settings.Sampling.LoadModel(settings.Model), settings.Adapters);
         var (model, applied, embeddings) = (adapted.Model, adapted.Loras, adapted.Embeddings);
         var pipeline = new TextToImagePipeline(model);
         var output = new ImageOutputFolder(settings.Output);
-        var batches = jobs.SelectMany((job, line) => lineBatches[line].Select(batch =>
-            new PlannedBatch(job, networks[line], settings.Sampling.Request(job with { Prompt = networks[line].Text }, batch.Seed, batch.Size, model)))).ToList();
-        foreach (var batch in batches) batch.Request.Validate(model);
+        var planned = jobs.SelectMany((job, line) => lineSeeds[line].Select(seed => new PlannedImage(job, networks[line],
+            settings.Sampling.Request(job with { Prompt = networks[line].Text }, seed, batchSize: 1, model), job.BatchSize ?? settings.BatchSize))).ToList();
+        foreach (var image in planned) image.Request.Validate(model);
 
         var made = ExistingImages(output.Folder);
         var written = new List<object>();
-        var tally = new BatchTally(batches.Sum(b => b.Request.BatchSize));
+        var tally = new BatchTally(planned.Count);
         // Rewritten after every batch, so a long run's manifest shows its progress and a stopped run's what it made.
         var manifest = output.NewManifestPath();
         void WriteManifest(bool finished) => AtomicFile.WriteAllText(manifest, JsonSerializer.Serialize(new
@@ -56,32 +56,41 @@ public static class GenerateCommand
         ProgressDisplay.Run(progress =>
         {
             // Prompts naming the same networks share one merge of them, undone before the next set.
-            foreach (var group in batches.GroupBy(b => b.Networks.Key))
+            foreach (var group in planned.GroupBy(image => image.Networks.Key))
             {
                 var networkSet = group.First().Networks;
                 using var adapters = AppliedAdapters.Apply(model, networkSet.Loras, networkSet.Hypernetworks);
-                foreach (var batch in group)
+                var missing = new List<(PlannedImage Image, GenerationParameters Wanted)>();
+                foreach (var image in group)
                 {
-                    var request = batch.Request;
-                    var loras = adapters.Loras.Select((lora, i) => lora with { Name = batch.Networks.LoraNames[i] }).ToList();
-                    var wanted = request.Seeds.Select(seed => Parameters(request, seed, model, [.. applied, .. loras], embeddings, [.. adapted.Hypernetworks, .. adapters.Hypernetworks])
-                        with { Prompt = batch.Job.Prompt }).ToList();
-                    var missing = Enumerable.Range(0, wanted.Count).Where(i => !made.Any(m => RecordedImage.Matches(m, wanted[i]))).ToList();
-                    tally.AddSkipped(wanted.Count - missing.Count);
-                    if (missing.Count == 0) continue;
-                    var task = progress.Start($"[{tally.Planned - tally.Left + missing.Count}/{tally.Planned}] seed {request.Seed}", request.Steps);
+                    var loras = adapters.Loras.Select((lora, i) => lora with { Name = image.Networks.LoraNames[i] }).ToList();
+                    var wanted = Parameters(image.Request, image.Request.Seed, model, [.. applied, .. loras], embeddings, [.. adapted.Hypernetworks, .. adapters.Hypernetworks])
+                        with { Prompt = image.Job.Prompt };
+                    if (made.Any(m => RecordedImage.Matches(m, wanted))) tally.AddSkipped(1);
+                    else missing.Add((image, wanted));
+                }
+                // Images of the same size and sampling settings share a batch, whichever prompt line they come from.
+                var batches = missing.GroupBy(m => m.Image.Request with { Prompt = "", Seed = 0 }).SelectMany(same => same.Chunk(same.First().Image.BatchSize));
+                foreach (var batch in batches)
+                {
+                    var request = batch[0].Image.Request with
+                    {
+                        BatchSize = batch.Length,
+                        RowSeeds = [.. batch.Select(m => m.Image.Request.Seed)],
+                        RowPrompts = [.. batch.Select(m => m.Image.Request.Prompt)],
+                    };
+                    var task = progress.Start($"[{tally.Planned - tally.Left + batch.Length}/{tally.Planned}] seed {string.Join(", ", request.Seeds)}", request.Steps);
                     using var scope = NewDisposeScope();
-                    var images = pipeline.Generate(request, (done, _) => task.Advance(done), cancellation);
-                    var bitmaps = ImageTensors.ToBitmaps(images);
+                    var bitmaps = ImageTensors.ToBitmaps(pipeline.Generate(request, (done, _) => task.Advance(done), cancellation));
                     var paths = new List<string>();
                     for (int i = 0; i < bitmaps.Length; i++)
                     {
                         using var bitmap = bitmaps[i];
-                        if (!missing.Contains(i)) continue;
-                        var path = output.Save(bitmap, wanted[i]);
-                        made.Add(wanted[i]);
+                        var (image, wanted) = batch[i];
+                        var path = output.Save(bitmap, wanted);
+                        made.Add(wanted);
                         paths.Add(path);
-                        written.Add(new { file = Path.GetFileName(path), parameters = wanted[i].ToParametersText(), prompt = batch.Job.Prompt, seed = request.Seeds[i] });
+                        written.Add(new { file = Path.GetFileName(path), parameters = wanted.ToParametersText(), prompt = image.Job.Prompt, seed = wanted.Seed });
                     }
                     tally.AddMade(paths.Count);
                     task.Finish($"→ {string.Join(", ", paths.Select(Path.GetFileName))}");
@@ -98,8 +107,8 @@ public static class GenerateCommand
         return CommandRunner.Success;
     }
 
-    /// <summary>One request to run: a prompt line's batch of consecutive seeds, its tags' networks, and the request (whose prompt is the line's without tags).</summary>
-    sealed record PlannedBatch(PromptJob Job, PromptNetworks Networks, GenerationRequest Request);
+    /// <summary>One image to make: its prompt line, the networks its tags name, its one-image request (the line's prompt without tags) and the line's batch size.</summary>
+    sealed record PlannedImage(PromptJob Job, PromptNetworks Networks, GenerationRequest Request, int BatchSize);
 
     /// <summary>The parameters of every image <paramref name="folder"/> already holds (those a run would otherwise make again).</summary>
     static List<GenerationParameters> ExistingImages(string folder) =>

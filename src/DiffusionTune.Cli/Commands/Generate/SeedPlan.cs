@@ -67,44 +67,26 @@ public sealed class SeedPlan
     }
 
     /// <summary>
-    /// The batches of every line, in line order: each a first seed and a size (its images use consecutive seeds).
-    /// A line makes <c>batchSize × batchCount</c> images (its own batch size overriding <paramref name="batchSize"/>),
-    /// or one per listed seed, consecutive listed seeds batched up to the batch size.
+    /// The seeds of every line's images, in line order: <c>batchSize × batchCount</c> consecutive seeds (a line's own
+    /// batch size overriding <paramref name="batchSize"/>), or the listed seeds.
     /// </summary>
-    public IReadOnlyList<IReadOnlyList<(long Seed, int Size)>> Batches(IReadOnlyList<PromptJob> jobs, int batchSize, int batchCount)
+    public IReadOnlyList<IReadOnlyList<long>> Seeds(IReadOnlyList<PromptJob> jobs, int batchSize, int batchCount)
     {
-        var lines = new List<IReadOnlyList<(long, int)>>();
+        var lines = new List<IReadOnlyList<long>>();
         long next = _start;
         foreach (var job in jobs)
         {
             int size = job.BatchSize ?? batchSize;
             if (size < 1) throw new ArgumentException($"the batch size must be at least 1 (got {size})");
-            if (job.Seed is { } own)
+            long count = (long)size * batchCount;
+            if (_listed is not null && job.Seed is null)
             {
-                lines.Add(Consecutive(own, size, batchCount));
-                next += (long)size * batchCount;
+                lines.Add(_listed);
+                continue;
             }
-            else if (_listed is not null) lines.Add(Runs(_listed, size));
-            else
-            {
-                lines.Add(Consecutive(next, size, batchCount));
-                next += (long)size * batchCount;
-            }
+            lines.Add([.. Enumerable.Range(0, (int)count).Select(i => (job.Seed ?? next) + i)]);
+            next += count;
         }
         return lines;
-    }
-
-    static List<(long, int)> Consecutive(long first, int size, int count) => [.. Enumerable.Range(0, count).Select(i => (first + (long)i * size, size))];
-
-    /// <summary>The listed seeds as batches: runs of consecutive seeds, cut at <paramref name="size"/>.</summary>
-    static List<(long, int)> Runs(IReadOnlyList<long> seeds, int size)
-    {
-        var batches = new List<(long Seed, int Size)>();
-        foreach (var seed in seeds)
-        {
-            if (batches.Count > 0 && batches[^1] is var (start, count) && start + count == seed && count < size) batches[^1] = (start, count + 1);
-            else batches.Add((seed, 1));
-        }
-        return batches;
     }
 }
