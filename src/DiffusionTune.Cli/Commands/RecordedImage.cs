@@ -15,7 +15,7 @@ public static class RecordedImage
         {
             return PngTextReader.Find(path, "parameters") is { } text && GenerationParameters.TryParse(text, out var made) ? made : null;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ImageFileException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
             return null;
         }

@@ -16,6 +16,8 @@ public class GenerateCommandTests
             "--width", "32", "--height", "48", "--sampler", "Euler a", "--device", "cpu"];
 
         Assert.Equal(0, await CliApplication.RunAsync([.. args, "--output", output, "--batch-size", "2", "--seed", "42"]));
+        // A file that is no PNG is not an image already made, and does not stop the run.
+        File.WriteAllText(Path.Combine(output, "broken.png"), "not a png");
         Assert.Equal(0, await CliApplication.RunAsync([.. args, "--output", output, "--batch-size", "2", "--seed", "42"]));
         Assert.Equal(new[] { "00000-42.png", "00001-43.png" }, Images(output));
         // A range reaching past the images made: only seed 44 is new; other settings never replace the images there.
@@ -69,7 +71,7 @@ public class GenerateCommandTests
         Assert.Equal(Pixels(Path.Combine(work, "listed"), "a cat", 3), Pixels(Path.Combine(work, "mixed"), "a cat", 3));
     }
 
-    static string[] Images(string folder) => [.. Directory.GetFiles(folder, "*.png").Select(p => Path.GetFileName(p)).Order()];
+    static string[] Images(string folder) => [.. Directory.GetFiles(folder, "0*.png").Select(p => Path.GetFileName(p)).Order()];
 
     static (string, long)[] PromptsAndSeeds(string folder) =>
         [.. Directory.GetFiles(folder, "*.png").Select(p => GenerationParameters.Parse(PngTextReader.Find(p, "parameters")!)).Select(p => (p.Prompt, p.Seed)).Order()];

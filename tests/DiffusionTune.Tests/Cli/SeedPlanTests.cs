@@ -34,7 +34,7 @@ public class SeedPlanTests
         Assert.Equal(new long[] { 9, 2, 3 }, seeds[0]);
         Assert.Equal(seeds[0], seeds[1]);
         Assert.Equal(new long[] { 100, 101 }, seeds[2]);
-        Assert.Equal(new long[] { 4, 5, 6, 7, 8 }, SeedPlan.From(null, null, "4-8", batchCount: 1).Listed);
+        Assert.Equal(new long[] { 4, 5, 6, 7, 8 }, Assert.Single(SeedPlan.From(null, null, "4-8", batchCount: 1).Seeds([new PromptJob("a")], batchSize: 2, batchCount: 1)));
         Assert.Equal(new long[] { 7 }, SeedPlan.ParseRange("7-7"));
     }
 

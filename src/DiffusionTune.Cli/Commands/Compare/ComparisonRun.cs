@@ -93,7 +93,7 @@ public static class ComparisonRun
                 && made.Steps == (prompt.Steps ?? sampling.Steps) && made.CfgScale == (prompt.Cfg ?? sampling.Cfg)
                 && made.Sampler == SamplingSettings.ParseSampler(prompt.Sampler ?? sampling.Sampler).DisplayName;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is ImageFileException or IOException or InvalidDataException or ArgumentException)
         {
             // An unreadable or foreign file in the cell's place is remade.
             return false;

@@ -23,9 +23,6 @@ public sealed class SeedPlan
         _listed = listed;
     }
 
-    /// <summary>The listed seeds, or null when the seeds run on from a start.</summary>
-    public IReadOnlyList<long>? Listed => _listed;
-
     /// <summary>The plan of the options given (at most one of <c>--seed</c>, <c>--seeds</c>, <c>--seed-range</c>).</summary>
     /// <exception cref="ArgumentException">More than one is given, or a list or range is malformed.</exception>
     public static SeedPlan From(long? seed, string? seeds, string? seedRange, int batchCount)
