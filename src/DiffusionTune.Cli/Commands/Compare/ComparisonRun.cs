@@ -38,7 +38,7 @@ public static class ComparisonRun
         {
             for (int column = 0; column < plan.Columns.Count; column++)
             {
-                var seed = plan.Rows[row].Seed;
+                var seed = plan.Columns[column].CellRow(plan.Rows[row]).Seed;
                 var path = Path.Combine(folder, CellFileName(row, column, seed));
                 bool exists = File.Exists(path);
                 bool reusable = exists && MadeBy(path, plan, plan.Rows[row], plan.Columns[column]);
@@ -64,7 +64,8 @@ public static class ComparisonRun
         var manifest = Path.Combine(folder, ManifestFileName);
         AtomicFile.WriteAllText(manifest, JsonSerializer.Serialize(new
         {
-            columns = plan.Columns.Select(c => new { label = c.Label, model = c.Model, adapter = c.Adapter?.Kind.ToString().ToLowerInvariant(), file = c.Adapter?.Path, strength = c.Adapter?.Strength }),
+            columns = plan.Columns.Select(c => new { label = c.Label, model = c.Model, adapter = c.Adapter?.Kind.ToString().ToLowerInvariant(), file = c.Adapter?.Path, strength = c.Adapter?.Strength,
+                setting = c.Setting?.Axis.ToString().ToLowerInvariant(), value = c.Setting?.Value }),
             rows = plan.Rows.Select(r => new { label = r.Label, prompt = r.Prompt.Prompt, seed = r.Seed }),
             embeddings = plan.Embeddings,
             grid = grid is null ? null : Path.GetFileName(grid),
@@ -82,8 +83,9 @@ public static class ComparisonRun
     }
 
     /// <summary>Whether the image at <paramref name="path"/> is this cell's: same column, prompt, seed and sampling settings.</summary>
-    static bool MadeBy(string path, ComparisonPlan plan, ComparisonRow row, ComparisonColumn column)
+    static bool MadeBy(string path, ComparisonPlan plan, ComparisonRow planRow, ComparisonColumn column)
     {
+        var row = column.CellRow(planRow);
         try
         {
             if (PngTextReader.Find(path, ColumnChunk) != ColumnIdentity(column) || RecordedImage.Parameters(path) is not { } made) return false;
@@ -101,9 +103,9 @@ public static class ComparisonRun
     }
 
     /// <summary>The model and adapter a column applies, as recorded in its cells.</summary>
-    static string ColumnIdentity(ComparisonColumn column) => column.Adapter is { } adapter
+    static string ColumnIdentity(ComparisonColumn column) => (column.Adapter is { } adapter
         ? $"{Path.GetFullPath(column.Model)} + {adapter.Kind.ToString().ToLowerInvariant()} {Path.GetFullPath(adapter.Path)} at {adapter.Strength.ToString("R", CultureInfo.InvariantCulture)}"
-        : Path.GetFullPath(column.Model);
+        : Path.GetFullPath(column.Model)) + (column.Setting is { } setting ? $" with {setting.Axis.ToString().ToLowerInvariant()} {setting.Value}" : "");
 
     static void GenerateWithModel(ComparisonPlan plan, string modelPath, List<ComparisonCell> modelCells, List<ComparisonCell> cells,
         ProgressDisplay.ISink progress, Counter counter, CancellationToken cancellation)
@@ -160,7 +162,7 @@ public static class ComparisonRun
     static ComparisonCell Generate(ComparisonPlan plan, ComparisonCell cell, ComparisonColumn column, StableDiffusionModel model, TextToImagePipeline pipeline,
         AppliedAdapters adapter, IReadOnlyList<LoadedEmbedding> embeddings, ProgressDisplay.ISink progress, Counter counter, CancellationToken cancellation)
     {
-        var row = plan.Rows[cell.Row];
+        var row = column.CellRow(plan.Rows[cell.Row]);
         var task = progress.Start($"[{++counter.Done}/{counter.Total}] {Markup.Escape(column.Label)} · {Markup.Escape(row.Label)}", row.Prompt.Steps ?? plan.Sampling.Steps);
         try
         {
