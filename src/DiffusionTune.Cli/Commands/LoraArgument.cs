@@ -7,7 +7,8 @@ namespace DiffusionTune.Cli.Commands;
 /// One <c>--lora FILE[:STRENGTH][@TRIGGER]</c> argument: a LoRA-family file, the strength to apply it at (1 when
 /// omitted) and the word that gates it (null: it applies to every prompt).
 /// </summary>
-public sealed record LoraArgument(string Path, double Strength, string? Trigger = null)
+/// <param name="TextEncoderStrength">The text encoder's strength when it differs from the UNet's (a prompt tag's <c>te</c> multiplier); null: <paramref name="Strength"/>.</param>
+public sealed record LoraArgument(string Path, double Strength, string? Trigger = null, double? TextEncoderStrength = null)
 {
     /// <summary>The repeatable <c>--lora</c> option, created fresh per command.</summary>
     /// <param name="gateable">Whether the command can gate LoRAs on a trigger word (its help then shows <c>@TRIGGER</c>).</param>

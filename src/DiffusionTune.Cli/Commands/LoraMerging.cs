@@ -46,7 +46,7 @@ public static class LoraMerging
         try
         {
             foreach (var lora in loras) networks.Add(Read(lora.Path, layers.Targets, lora.Strength));
-            var weighted = networks.Select((n, i) => new WeightedLora(n.Layers, loras[i].Strength) { BlockStrengths = blockStrengths });
+            var weighted = networks.Select((n, i) => new WeightedLora(n.Layers, loras[i].Strength) { BlockStrengths = blockStrengths, TextEncoderStrength = loras[i].TextEncoderStrength });
             var merged = MergedLoras.Merge(layers, weighted, restorable);
             return (merged, networks.Select((n, i) => AppliedLora.Of(n, loras[i])).ToList());
         }

@@ -4,7 +4,10 @@ using DiffusionTune.Models.Clip;
 
 namespace DiffusionTune.Diffusion.Pipelines;
 
-/// <summary>One text-to-image job: a batch of images that share every setting; image i uses seed <c>Seed + i</c> (as A1111 does).</summary>
+/// <summary>
+/// One text-to-image job: a batch of images that share every setting; image i uses seed <c>Seed + i</c> (as A1111 does),
+/// unless <see cref="RowSeeds"/> and <see cref="RowPrompts"/> give each image its own seed and prompt.
+/// </summary>
 public sealed record GenerationRequest
 {
     public required string Prompt { get; init; }
@@ -31,7 +34,16 @@ public sealed record GenerationRequest
 
     public LongPromptHandling LongPrompts { get; init; } = LongPromptHandling.Chunk;
 
-    public IReadOnlyList<long> Seeds => Enumerable.Range(0, BatchSize).Select(i => Seed + i).ToArray();
+    /// <summary>Each image's own seed, for a batch of images from other lines or seed lists; null: <c>Seed + i</c>.</summary>
+    public IReadOnlyList<long>? RowSeeds { get; init; }
+
+    /// <summary>Each image's own prompt, for a batch that mixes prompts of the same size and settings; null: <see cref="Prompt"/> for all.</summary>
+    public IReadOnlyList<string>? RowPrompts { get; init; }
+
+    public IReadOnlyList<long> Seeds => RowSeeds ?? Enumerable.Range(0, BatchSize).Select(i => Seed + i).ToArray();
+
+    /// <summary>Each image's prompt.</summary>
+    public IReadOnlyList<string> Prompts => RowPrompts ?? Enumerable.Repeat(Prompt, BatchSize).ToArray();
 
     /// <summary>The A1111-style metadata of image <paramref name="seed"/> of this request made with <paramref name="model"/>.</summary>
     public GenerationParameters ParametersFor(long seed, StableDiffusionModel model) => new()
@@ -58,6 +70,8 @@ public sealed record GenerationRequest
         if (Steps < 1 || Steps > 1000) throw new ArgumentException($"steps must be between 1 and 1000 (got {Steps})");
         if (GuidanceScale < 0 || double.IsNaN(GuidanceScale)) throw new ArgumentException($"the guidance scale must be at least 0 (got {GuidanceScale})");
         if (BatchSize < 1) throw new ArgumentException($"the batch size must be at least 1 (got {BatchSize})");
+        if (RowSeeds is not null && RowSeeds.Count != BatchSize || RowPrompts is not null && RowPrompts.Count != BatchSize)
+            throw new ArgumentException($"a batch of {BatchSize} image(s) needs as many seeds and prompts");
         int layers = model.TextEncoder.Config.NumHiddenLayers;
         if (ClipSkip < 1 || ClipSkip > layers) throw new ArgumentException($"clip skip must be between 1 and {layers} (got {ClipSkip})");
     }

@@ -25,7 +25,7 @@ public sealed class TextToImagePipeline
         using var scope = NewDisposeScope();
         using var _ = inference_mode();
         var encoder = new PromptEncoder(_model.Tokenizer, _model.TextEncoder, request.ClipSkip, request.LongPrompts, _model.Gates);
-        var prompts = Enumerable.Repeat(request.Prompt, request.BatchSize).ToArray();
+        var prompts = request.Prompts.ToArray();
         var negatives = Enumerable.Repeat(request.NegativePrompt, request.BatchSize).ToArray();
         var (positive, negative) = encoder.EncodePair(prompts, negatives);
 

@@ -47,9 +47,12 @@ public static class ImageGrid
         {
             for (int column = 0; column < layout.Columns; column++)
             {
-                var label = FitWidth(columnLabels[column], layout.CellWidth, scale);
-                int left = layout.CellOrigin(0, column).X + (layout.CellWidth - BitmapFont.Measure(label, scale).Width) / 2;
-                BitmapFont.Draw(canvas, label, left, padding, scale, options.LabelColor);
+                var lines = ImageGridLayout.WrapLabel(columnLabels[column], layout.CellWidth, scale);
+                for (int line = 0; line < lines.Count; line++)
+                {
+                    int left = layout.CellOrigin(0, column).X + (layout.CellWidth - BitmapFont.Measure(lines[line], scale).Width) / 2;
+                    BitmapFont.Draw(canvas, lines[line], left, padding + line * ImageGridLayout.LinePitch(scale), scale, options.LabelColor);
+                }
             }
         }
         if (options.RowLabels is { } rowLabels)
@@ -60,17 +63,5 @@ public static class ImageGrid
                 BitmapFont.Draw(canvas, rowLabels[row], padding, top, scale, options.LabelColor);
             }
         }
-    }
-
-    /// <summary>Shortens <paramref name="label"/> with a trailing ".." until it fits <paramref name="width"/> pixels.</summary>
-    static string FitWidth(string label, int width, int scale)
-    {
-        if (BitmapFont.Measure(label, scale).Width <= width) return label;
-        for (int keep = label.Length - 1; keep > 0; keep--)
-        {
-            var shortened = label[..keep] + "..";
-            if (BitmapFont.Measure(shortened, scale).Width <= width) return shortened;
-        }
-        return "";
     }
 }

@@ -32,6 +32,40 @@ public sealed record ImageGridLayout
     /// <summary>Padding between a label and the strip's edges, proportional to the label size.</summary>
     public static int LabelPadding(int labelScale) => 2 * labelScale;
 
+    /// <summary>The distance from one line of a wrapped column label to the next: a glyph's height and one scaled pixel.</summary>
+    public static int LinePitch(int labelScale) => BitmapFont.Measure("", labelScale).Height + labelScale;
+
+    /// <summary>
+    /// <paramref name="label"/> broken into lines that each fit <paramref name="width"/> pixels: at spaces where it can,
+    /// inside a word wider than the cell. Never shortened, so labels that differ stay different on the sheet.
+    /// </summary>
+    public static IReadOnlyList<string> WrapLabel(string label, int width, int labelScale)
+    {
+        bool Fits(string text) => BitmapFont.Measure(text, labelScale).Width <= width;
+        var lines = new List<string>();
+        var line = "";
+        foreach (var word in label.Split(' '))
+        {
+            var joined = line.Length == 0 ? word : $"{line} {word}";
+            if (Fits(joined))
+            {
+                line = joined;
+                continue;
+            }
+            if (line.Length > 0) lines.Add(line);
+            line = word;
+            while (line.Length > 1 && !Fits(line))
+            {
+                int keep = line.Length - 1;
+                while (keep > 1 && !Fits(line[..keep])) keep--;
+                lines.Add(line[..keep]);
+                line = line[keep..];
+            }
+        }
+        lines.Add(line);
+        return lines;
+    }
+
     /// <summary>The layout for <paramref name="count"/> cells of <paramref name="cellWidth"/>×<paramref name="cellHeight"/> in <paramref name="columns"/> columns.</summary>
     public static ImageGridLayout For(int count, int columns, int cellWidth, int cellHeight, ImageGridOptions options)
     {
@@ -45,7 +79,6 @@ public sealed record ImageGridLayout
             throw new ArgumentException($"{rowLabels.Count} row labels for {rows} rows", nameof(options));
 
         int padding = LabelPadding(options.LabelScale);
-        int lineHeight = BitmapFont.Measure("", options.LabelScale).Height;
         return new ImageGridLayout
         {
             Rows = rows,
@@ -56,7 +89,10 @@ public sealed record ImageGridLayout
             RowLabelWidth = options.RowLabels is { } labels
                 ? labels.Max(label => BitmapFont.Measure(label, options.LabelScale).Width) + 2 * padding
                 : 0,
-            ColumnLabelHeight = options.ColumnLabels is null ? 0 : lineHeight + 2 * padding,
+            // As many lines as the longest wrapped label needs (one line: a glyph's height).
+            ColumnLabelHeight = options.ColumnLabels is { } wrapped
+                ? wrapped.Max(label => WrapLabel(label, cellWidth, options.LabelScale).Count) * LinePitch(options.LabelScale) - options.LabelScale + 2 * padding
+                : 0,
         };
     }
 }

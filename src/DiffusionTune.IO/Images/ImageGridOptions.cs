@@ -11,7 +11,7 @@ public sealed record ImageGridOptions
     /// <summary>One label per row, drawn to the left of it; null for none.</summary>
     public IReadOnlyList<string>? RowLabels { get; init; }
 
-    /// <summary>One label per column, drawn above it (shortened with ".." when wider than a cell); null for none.</summary>
+    /// <summary>One label per column, drawn above it (wrapped onto more lines when wider than a cell, never shortened); null for none.</summary>
     public IReadOnlyList<string>? ColumnLabels { get; init; }
 
     /// <summary>Screen pixels per font pixel of <see cref="BitmapFont"/>.</summary>

@@ -12,6 +12,10 @@ public sealed record WeightedLora(IReadOnlyList<LoraLayer> Layers, double Streng
     /// <summary>Per-block factors on <see cref="Strength"/> (A1111's "LoRA block weight"); null applies it evenly.</summary>
     public BlockWeights? BlockStrengths { get; init; }
 
+    /// <summary>The strength of the text-encoder layers (A1111's <c>te</c> multiplier) when it differs from <see cref="Strength"/>; null: <see cref="Strength"/>.</summary>
+    public double? TextEncoderStrength { get; init; }
+
     /// <summary>The strength the layer adapting <paramref name="target"/> applies at.</summary>
-    public double StrengthOf(AdaptableModule target) => Strength * (BlockStrengths?.AlphaOf(target) ?? 1.0);
+    public double StrengthOf(AdaptableModule target) =>
+        (target.Component == ModelComponent.TextEncoder ? TextEncoderStrength ?? Strength : Strength) * (BlockStrengths?.AlphaOf(target) ?? 1.0);
 }

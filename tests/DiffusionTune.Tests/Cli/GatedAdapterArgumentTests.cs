@@ -96,7 +96,8 @@ public class GatedAdapterArgumentTests
         Assert.Equal(0, await CliApplication.RunAsync(["generate", "--model", model, "--output", Path.Combine(work, "plain"), .. sampling]));
         Assert.Equal(0, await CliApplication.RunAsync(["generate", "--model", model, "--lora", lora + ":0.8@sks", "--output", Path.Combine(work, "gated"), .. sampling]));
         Assert.Equal(0, await CliApplication.RunAsync(["generate", "--model", model, "--lora", lora + ":0.8", "--output", Path.Combine(work, "ungated"), .. sampling]));
-        string Image(string folder, int index) => Path.Combine(work, folder, $"{index:00000}-7.png");
+        // Each prompt line starts where the one before ended: line i uses seed 7 + i.
+        string Image(string folder, int index) => Path.Combine(work, folder, $"{index:00000}-{7 + index}.png");
 
         Assert.Equal(Pixels(Image("plain", 1)), Pixels(Image("gated", 1)));
         Assert.NotEqual(Pixels(Image("plain", 0)), Pixels(Image("gated", 0)));

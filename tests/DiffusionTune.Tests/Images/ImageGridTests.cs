@@ -27,10 +27,39 @@ public class ImageGridTests
     }
 
     [Fact]
+    public void Column_labels_wider_than_a_cell_wrap_onto_more_lines_and_are_never_shortened()
+    {
+        string[] labels = ["dreambooth step 250", "dreambooth step 500", "x"];
+        var wrapped = labels.Select(label => ImageGridLayout.WrapLabel(label, 40, 1)).ToList();
+
+        foreach (var (label, lines) in labels.Zip(wrapped))
+        {
+            Assert.All(lines, line => Assert.True(BitmapFont.Measure(line, 1).Width <= 40, line));
+            Assert.Equal(label.Replace(" ", ""), string.Concat(lines).Replace(" ", ""));
+        }
+        Assert.True(wrapped[0].Count > 1);
+        Assert.NotEqual(wrapped[0], wrapped[1]);
+        Assert.Equal(new[] { "x" }, wrapped[2]);
+        // A word wider than the cell is cut inside, not dropped.
+        Assert.Equal("abcdefghijklmnop", string.Concat(ImageGridLayout.WrapLabel("abcdefghijklmnop", 20, 1)));
+
+        var images = Enumerable.Range(0, 3).Select(i => TestImages.Noise(40, 40, seed: i)).ToList();
+        var options = new ImageGridOptions { ColumnLabels = labels, LabelScale = 1 };
+        using var sheet = ImageGrid.Compose(images, columns: 3, options);
+        var layout = ImageGridLayout.For(3, 3, 40, 40, options);
+        Assert.Equal(wrapped.Max(l => l.Count) * ImageGridLayout.LinePitch(1) - 1 + 2 * ImageGridLayout.LabelPadding(1), layout.ColumnLabelHeight);
+        Assert.Equal(layout.Height, sheet.Height);
+        // The last line of the first label is drawn: there is ink in the header's bottom line band over the first cell.
+        Assert.True(CountInk(sheet, new SKRectI(0, layout.ColumnLabelHeight - ImageGridLayout.LinePitch(1) - 2, layout.CellOrigin(0, 1).X, layout.ColumnLabelHeight)) > 5);
+        images.ForEach(i => i.Dispose());
+    }
+
+    [Fact]
     public void Labels_add_a_header_strip_and_a_left_strip_with_ink_in_them()
     {
         var images = Enumerable.Range(0, 4).Select(i => TestImages.Noise(64, 64, seed: i)).ToList();
-        var options = new ImageGridOptions { RowLabels = ["cat", "a dog"], ColumnLabels = ["seed 1", "seed 2"], LabelScale = 2 };
+        // Column labels that fit their 64-pixel cells at scale 2: one line of header.
+        var options = new ImageGridOptions { RowLabels = ["cat", "a dog"], ColumnLabels = ["s 1", "s 2"], LabelScale = 2 };
 
         using var sheet = ImageGrid.Compose(images, columns: 2, options);
         var layout = ImageGridLayout.For(4, 2, 64, 64, options);

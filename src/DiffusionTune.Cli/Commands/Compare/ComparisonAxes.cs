@@ -32,6 +32,14 @@ public static partial class ComparisonAxes
         return columns;
     }
 
+    /// <summary>
+    /// Every column once per value of <paramref name="xAxis"/> (<c>--x cfg:5,7</c>), headed by the value, after the
+    /// column's own heading when there are several; the columns as they are when there is no X axis.
+    /// </summary>
+    public static IReadOnlyList<ComparisonColumn> WithSettings(IReadOnlyList<ComparisonColumn> columns, IReadOnlyList<ComparisonSetting>? xAxis) =>
+        xAxis is null ? columns : [.. columns.SelectMany(column => xAxis.Select(setting =>
+            column with { Setting = setting, Label = columns.Count > 1 ? $"{column.Label} · {setting.Label}" : setting.Label }))];
+
     /// <summary>Expands <c>--model</c> arguments: paths as given, globs to the files and folders they match.</summary>
     public static IReadOnlyList<string> Models(IEnumerable<string> arguments) =>
         arguments.SelectMany(argument => IsGlob(argument)

@@ -38,7 +38,7 @@ public static class ComparisonRun
         {
             for (int column = 0; column < plan.Columns.Count; column++)
             {
-                var seed = plan.Rows[row].Seed;
+                var seed = plan.Columns[column].CellRow(plan.Rows[row]).Seed;
                 var path = Path.Combine(folder, CellFileName(row, column, seed));
                 bool exists = File.Exists(path);
                 bool reusable = exists && MadeBy(path, plan, plan.Rows[row], plan.Columns[column]);
@@ -64,7 +64,8 @@ public static class ComparisonRun
         var manifest = Path.Combine(folder, ManifestFileName);
         AtomicFile.WriteAllText(manifest, JsonSerializer.Serialize(new
         {
-            columns = plan.Columns.Select(c => new { label = c.Label, model = c.Model, adapter = c.Adapter?.Kind.ToString().ToLowerInvariant(), file = c.Adapter?.Path, strength = c.Adapter?.Strength }),
+            columns = plan.Columns.Select(c => new { label = c.Label, model = c.Model, adapter = c.Adapter?.Kind.ToString().ToLowerInvariant(), file = c.Adapter?.Path, strength = c.Adapter?.Strength,
+                setting = c.Setting?.Axis.ToString().ToLowerInvariant(), value = c.Setting?.Value }),
             rows = plan.Rows.Select(r => new { label = r.Label, prompt = r.Prompt.Prompt, seed = r.Seed }),
             embeddings = plan.Embeddings,
             grid = grid is null ? null : Path.GetFileName(grid),
@@ -82,19 +83,19 @@ public static class ComparisonRun
     }
 
     /// <summary>Whether the image at <paramref name="path"/> is this cell's: same column, prompt, seed and sampling settings.</summary>
-    static bool MadeBy(string path, ComparisonPlan plan, ComparisonRow row, ComparisonColumn column)
+    static bool MadeBy(string path, ComparisonPlan plan, ComparisonRow planRow, ComparisonColumn column)
     {
+        var row = column.CellRow(planRow);
         try
         {
-            if (PngTextReader.Find(path, ColumnChunk) != ColumnIdentity(column)) return false;
-            if (PngTextReader.Find(path, "parameters") is not { } text || !GenerationParameters.TryParse(text, out var made)) return false;
+            if (PngTextReader.Find(path, ColumnChunk) != ColumnIdentity(column) || RecordedImage.Parameters(path) is not { } made) return false;
             var prompt = row.Prompt;
             var sampling = plan.Sampling;
             return made.Prompt == prompt.Prompt && made.NegativePrompt == (prompt.NegativePrompt ?? sampling.NegativePrompt) && made.Seed == row.Seed
                 && made.Steps == (prompt.Steps ?? sampling.Steps) && made.CfgScale == (prompt.Cfg ?? sampling.Cfg)
                 && made.Sampler == SamplingSettings.ParseSampler(prompt.Sampler ?? sampling.Sampler).DisplayName;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is ImageFileException or IOException or InvalidDataException or ArgumentException)
         {
             // An unreadable or foreign file in the cell's place is remade.
             return false;
@@ -102,9 +103,9 @@ public static class ComparisonRun
     }
 
     /// <summary>The model and adapter a column applies, as recorded in its cells.</summary>
-    static string ColumnIdentity(ComparisonColumn column) => column.Adapter is { } adapter
+    static string ColumnIdentity(ComparisonColumn column) => (column.Adapter is { } adapter
         ? $"{Path.GetFullPath(column.Model)} + {adapter.Kind.ToString().ToLowerInvariant()} {Path.GetFullPath(adapter.Path)} at {adapter.Strength.ToString("R", CultureInfo.InvariantCulture)}"
-        : Path.GetFullPath(column.Model);
+        : Path.GetFullPath(column.Model)) + (column.Setting is { } setting ? $" with {setting.Axis.ToString().ToLowerInvariant()} {setting.Value}" : "");
 
     static void GenerateWithModel(ComparisonPlan plan, string modelPath, List<ComparisonCell> modelCells, List<ComparisonCell> cells,
         ProgressDisplay.ISink progress, Counter counter, CancellationToken cancellation)
@@ -135,10 +136,10 @@ public static class ComparisonRun
             foreach (var columnCells in modelCells.GroupBy(c => c.Column))
             {
                 var column = plan.Columns[columnCells.Key];
-                AppliedAdapter adapter;
+                AppliedAdapters adapter;
                 try
                 {
-                    adapter = AppliedAdapter.Apply(model, column.Adapter);
+                    adapter = ComparisonAdapter.Apply(model, column.Adapter);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -159,9 +160,9 @@ public static class ComparisonRun
 
     /// <summary>One cell's image, written with its metadata; a failure is logged and recorded in the cell.</summary>
     static ComparisonCell Generate(ComparisonPlan plan, ComparisonCell cell, ComparisonColumn column, StableDiffusionModel model, TextToImagePipeline pipeline,
-        AppliedAdapter adapter, IReadOnlyList<LoadedEmbedding> embeddings, ProgressDisplay.ISink progress, Counter counter, CancellationToken cancellation)
+        AppliedAdapters adapter, IReadOnlyList<LoadedEmbedding> embeddings, ProgressDisplay.ISink progress, Counter counter, CancellationToken cancellation)
     {
-        var row = plan.Rows[cell.Row];
+        var row = column.CellRow(plan.Rows[cell.Row]);
         var task = progress.Start($"[{++counter.Done}/{counter.Total}] {Markup.Escape(column.Label)} · {Markup.Escape(row.Label)}", row.Prompt.Steps ?? plan.Sampling.Steps);
         try
         {

@@ -13,45 +13,34 @@ using static TorchSharp.torch;
 
 namespace DiffusionTune.Cli.Commands.Generate;
 
-/// <summary>Loads a model and generates every requested image, writing PNGs with metadata plus a JSON manifest of the run.</summary>
+/// <summary>
+/// Loads a model and generates every requested image, writing PNGs with metadata plus a JSON manifest of the run.
+/// Prompts' A1111 tags (<c>&lt;lora:NAME:0.8&gt;</c>, <c>&lt;hypernet:NAME&gt;</c>) are taken out of the encoded text and
+/// applied to their prompts only: prompts naming the same networks are generated together, the networks merged in for
+/// them and taken out after. Images the output folder already holds with identical settings are not made again.
+/// </summary>
 public static class GenerateCommand
 {
     public static int Run(GenerateSettings settings, CancellationToken cancellation)
     {
         var jobs = Jobs(settings);
         if (settings.BatchCount < 1) throw new ArgumentException("--batch-count must be at least 1");
+        var lineSeeds = SeedPlan.From(settings.Seed, settings.Seeds, settings.SeedRange, settings.BatchCount).Seeds(jobs, settings.BatchSize, settings.BatchCount);
+        var networks = PromptNetworks.Resolve(jobs, NetworkFolders.From(settings.LoraFolders));
         using var adapted = AdaptedModel.Apply(settings.Sampling.LoadModel(settings.Model), settings.Adapters);
         var (model, applied, embeddings) = (adapted.Model, adapted.Loras, adapted.Embeddings);
         var pipeline = new TextToImagePipeline(model);
         var output = new ImageOutputFolder(settings.Output);
+        var planned = jobs.SelectMany((job, line) => lineSeeds[line].Select(seed => new PlannedImage(job, networks[line],
+            settings.Sampling.Request(job with { Prompt = networks[line].Text }, seed, batchSize: 1, model), job.BatchSize ?? settings.BatchSize))).ToList();
+        foreach (var image in planned) image.Request.Validate(model);
+
+        var made = ExistingImages(output.Folder);
         var written = new List<object>();
-        var requests = jobs.SelectMany(job => Enumerable.Range(0, settings.BatchCount).Select(batch => Request(settings, job, batch, model))).ToList();
-        foreach (var request in requests) request.Validate(model);
-
-        ProgressDisplay.Run(progress =>
-        {
-            for (int r = 0; r < requests.Count; r++)
-            {
-                var request = requests[r];
-                var task = progress.Start($"[{r + 1}/{requests.Count}] seed {request.Seed}", request.Steps);
-                using var scope = NewDisposeScope();
-                var images = pipeline.Generate(request, (done, _) => task.Advance(done), cancellation);
-                var bitmaps = ImageTensors.ToBitmaps(images);
-                var paths = new List<string>();
-                for (int i = 0; i < bitmaps.Length; i++)
-                {
-                    using var bitmap = bitmaps[i];
-                    var parameters = Parameters(request, request.Seeds[i], model, applied, embeddings, adapted.Hypernetworks);
-                    var path = output.Save(bitmap, parameters);
-                    paths.Add(path);
-                    written.Add(new { file = Path.GetFileName(path), parameters = parameters.ToParametersText(), prompt = request.Prompt, seed = request.Seeds[i] });
-                }
-                task.Finish($"→ {string.Join(", ", paths.Select(Path.GetFileName))}");
-            }
-        });
-
+        var tally = new BatchTally(planned.Count);
+        // Rewritten after every batch, so a long run's manifest shows its progress and a stopped run's what it made.
         var manifest = output.NewManifestPath();
-        AtomicFile.WriteAllText(manifest, JsonSerializer.Serialize(new
+        void WriteManifest(bool finished) => AtomicFile.WriteAllText(manifest, JsonSerializer.Serialize(new
         {
             model = model.SourcePath,
             model_hash = model.ShortHash,
@@ -60,11 +49,70 @@ public static class GenerateCommand
             loras = applied.Select(l => new { name = l.Name, file = l.Path, hash = l.ShortHash, strength = l.Strength, gated = l.Trigger is not null, trigger = l.Trigger }),
             embeddings = embeddings.Select(e => new { name = e.Name, file = e.FilePath, hash = e.ShortHash, vectors = e.VectorCount, format = e.Format }),
             hypernetworks = adapted.Hypernetworks.Select(h => new { name = h.Name, file = h.Path, hash = h.ShortHash, strength = h.Strength, gated = h.Trigger is not null, trigger = h.Trigger }),
+            progress = tally.Figures(finished),
             images = written,
         }, new JsonSerializerOptions { WriteIndented = true }));
-        AnsiConsole.MarkupLineInterpolated($"Wrote {written.Count} image(s) to [bold]{output.Folder}[/] (manifest {Path.GetFileName(manifest)})");
+
+        ProgressDisplay.Run(progress =>
+        {
+            // Prompts naming the same networks share one merge of them, undone before the next set.
+            foreach (var group in planned.GroupBy(image => image.Networks.Key))
+            {
+                var networkSet = group.First().Networks;
+                using var adapters = AppliedAdapters.Apply(model, networkSet.Loras, networkSet.Hypernetworks);
+                var missing = new List<(PlannedImage Image, GenerationParameters Wanted)>();
+                foreach (var image in group)
+                {
+                    var loras = adapters.Loras.Select((lora, i) => lora with { Name = image.Networks.LoraNames[i] }).ToList();
+                    var wanted = Parameters(image.Request, image.Request.Seed, model, [.. applied, .. loras], embeddings, [.. adapted.Hypernetworks, .. adapters.Hypernetworks])
+                        with { Prompt = image.Job.Prompt };
+                    if (made.Any(m => RecordedImage.Matches(m, wanted))) tally.AddSkipped(1);
+                    else missing.Add((image, wanted));
+                }
+                // Images of the same size and sampling settings share a batch, whichever prompt line they come from.
+                var batches = missing.GroupBy(m => m.Image.Request with { Prompt = "", Seed = 0 }).SelectMany(same => same.Chunk(same.First().Image.BatchSize));
+                foreach (var batch in batches)
+                {
+                    var request = batch[0].Image.Request with
+                    {
+                        BatchSize = batch.Length,
+                        RowSeeds = [.. batch.Select(m => m.Image.Request.Seed)],
+                        RowPrompts = [.. batch.Select(m => m.Image.Request.Prompt)],
+                    };
+                    var task = progress.Start($"[{tally.Planned - tally.Left + batch.Length}/{tally.Planned}] seed {string.Join(", ", request.Seeds)}", request.Steps);
+                    using var scope = NewDisposeScope();
+                    var bitmaps = ImageTensors.ToBitmaps(pipeline.Generate(request, (done, _) => task.Advance(done), cancellation));
+                    var paths = new List<string>();
+                    for (int i = 0; i < bitmaps.Length; i++)
+                    {
+                        using var bitmap = bitmaps[i];
+                        var (image, wanted) = batch[i];
+                        var path = output.Save(bitmap, wanted);
+                        made.Add(wanted);
+                        paths.Add(path);
+                        written.Add(new { file = Path.GetFileName(path), parameters = wanted.ToParametersText(), prompt = image.Job.Prompt, seed = wanted.Seed });
+                    }
+                    tally.AddMade(paths.Count);
+                    task.Finish($"→ {string.Join(", ", paths.Select(Path.GetFileName))}");
+                    progress.Log(Markup.Escape(tally.Line()));
+                    WriteManifest(finished: false);
+                }
+            }
+        });
+
+        WriteManifest(finished: true);
+        var skipped = tally.Skipped > 0 ? $", skipped {tally.Skipped} already there" : "";
+        var rate = tally.Made > 0 ? $", {tally.ImagesPerSecond:F2} images/s" : "";
+        AnsiConsole.MarkupLineInterpolated($"Wrote {written.Count} image(s) to [bold]{output.Folder}[/]{skipped}{rate} (manifest {Path.GetFileName(manifest)})");
         return CommandRunner.Success;
     }
+
+    /// <summary>One image to make: its prompt line, the networks its tags name, its one-image request (the line's prompt without tags) and the line's batch size.</summary>
+    sealed record PlannedImage(PromptJob Job, PromptNetworks Networks, GenerationRequest Request, int BatchSize);
+
+    /// <summary>The parameters of every image <paramref name="folder"/> already holds (those a run would otherwise make again).</summary>
+    static List<GenerationParameters> ExistingImages(string folder) =>
+        [.. Directory.EnumerateFiles(folder, "*.png").Select(RecordedImage.Parameters).OfType<GenerationParameters>()];
 
     static IReadOnlyList<PromptJob> Jobs(GenerateSettings settings)
     {
@@ -73,13 +121,6 @@ public static class GenerateCommand
         if (settings.PromptsFile is not null) return PromptFile.Read(settings.PromptsFile);
         if (settings.Prompt is not null) return [new PromptJob(settings.Prompt)];
         throw new ArgumentException("nothing to generate: give --prompt TEXT or --prompts FILE");
-    }
-
-    static GenerationRequest Request(GenerateSettings settings, PromptJob job, int batchIndex, StableDiffusionModel model)
-    {
-        int batchSize = job.BatchSize ?? settings.BatchSize;
-        long baseSeed = job.Seed ?? settings.Seed ?? Random.Shared.NextInt64(0, uint.MaxValue);
-        return settings.Sampling.Request(job, baseSeed + (long)batchIndex * batchSize, batchSize, model);
     }
 
     /// <summary>
