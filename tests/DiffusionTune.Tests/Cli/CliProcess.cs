@@ -22,9 +22,8 @@ static class CliProcess
         /// <summary>The output's lines as the console wrapped them.</summary>
         public string[] Lines => Output.Replace("\r", "").Split('\n');
 
-        /// <summary>The last lines of the output, without libtorch's NNPACK warnings (one per convolution on CPUs it does not support).</summary>
-        public string Tail(int lines) =>
-            string.Join('\n', Output.Split('\n').Where(line => !line.Contains("Could not initialize NNPACK", StringComparison.Ordinal)).TakeLast(lines));
+        /// <summary>The last lines of the output.</summary>
+        public string Tail(int lines) => string.Join('\n', Output.Split('\n').TakeLast(lines));
     }
 
     static string Assembly => Path.Combine(AppContext.BaseDirectory, "diffusiontune.dll");
