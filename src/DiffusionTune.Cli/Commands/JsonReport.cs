@@ -17,11 +17,8 @@ public static class JsonReport
     };
 
     /// <summary>Writes <paramref name="report"/> to <paramref name="path"/> atomically (replacing an older one), creating its folder.</summary>
-    public static void Write<T>(T report, string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    public static void Write<T>(T report, string path) =>
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, Json));
-    }
 
     /// <param name="what">What the file should be, for errors ("damage report").</param>
     /// <exception cref="InvalidDataException">The file is not such a report.</exception>
