@@ -4,27 +4,25 @@ namespace DiffusionTune.IO;
 
 /// <summary>
 /// Gives a finished temporary file or folder its final name only while that name is free, in one step: of two writers
-/// racing to the same new path exactly one wins, and the other is told the name is taken. Nothing is ever replaced.
+/// racing to the same new path exactly one wins, and the other is told the name is taken. Nothing anyone wrote is
+/// ever replaced.
 /// </summary>
 static partial class ExclusiveRename
 {
     /// <summary>Renames the file <paramref name="source"/> to <paramref name="destination"/>; false, leaving both as they are, when that name is taken.</summary>
     public static bool File(string source, string destination)
     {
-        if (OperatingSystem.IsWindows())
-            // MoveFileEx without MOVEFILE_REPLACE_EXISTING fails, atomically, when the target exists.
-            return Attempt(() => System.IO.File.Move(source, destination, overwrite: false), destination);
-
         // On Unix .NET's File.Move(overwrite: false) checks that the target is absent and then calls rename(2), which
         // replaces a file created in between. link(2) adds the new name only if it is free, in one step.
-        if (Link(source, destination) == 0)
+        if (!OperatingSystem.IsWindows() && Linked(source, destination))
         {
             System.IO.File.Delete(source);
             return true;
         }
         if (Path.Exists(destination)) return false;
-        // No hard links on this file system (FAT, some network and FUSE mounts) or another failure: .NET's move either
-        // publishes the file (checking first, the best such a file system allows) or raises the system's error.
+        // On Windows MoveFileEx without MOVEFILE_REPLACE_EXISTING fails, atomically, when the target exists. Elsewhere
+        // this file system has no hard links (FAT, some network and FUSE mounts) or link(2) failed otherwise: .NET's
+        // move publishes the file (checking first, the best such a file system allows) or raises the system's error.
         return Attempt(() => System.IO.File.Move(source, destination, overwrite: false), destination);
     }
 
@@ -44,6 +42,18 @@ static partial class ExclusiveRename
             return true;
         }
         catch (IOException) when (Path.Exists(destination))
+        {
+            return false;
+        }
+    }
+
+    static bool Linked(string source, string destination)
+    {
+        try
+        {
+            return Link(source, destination) == 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return false;
         }
