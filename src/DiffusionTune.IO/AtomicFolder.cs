@@ -1,19 +1,23 @@
 namespace DiffusionTune.IO;
 
 /// <summary>
-/// Creates a new folder whole or not at all: its content is built in a temporary folder beside it, which is renamed
-/// to the final name only when complete and removed when anything fails. A failure (a full disk) so never leaves a
-/// partial folder that looks like a result and makes a retry refuse the path as existing, and an existing folder is
-/// never replaced, not even one another process finished meanwhile.
+/// Writes a folder whole or not at all: its content is built in a temporary folder beside it, which is renamed to the
+/// final name only when complete and removed when anything fails. A failure (a full disk, a kill) so never leaves a
+/// partial folder that looks like a result, or that makes a retry refuse the path as existing.
 /// </summary>
 public static class AtomicFolder
 {
-    /// <summary>Creates the folder <paramref name="path"/>, which must not exist, with what <paramref name="build"/> writes into the (temporary) folder it is given.</summary>
-    /// <exception cref="FileAccessException">The path exists, or the system refused a step; an error about a file inside names it under its final name.</exception>
-    public static void Create(string path, Action<string> build)
+    /// <summary>
+    /// Writes the folder <paramref name="path"/> with what <paramref name="build"/> puts into the (temporary) folder it
+    /// is given. Without <paramref name="overwrite"/> the path must be new, and stays another process's if that one
+    /// finishes it meanwhile (<see cref="ExclusiveRename"/>); with it, an existing folder is removed just before the
+    /// rename (a crash in between leaves neither, never a mix of the two).
+    /// </summary>
+    /// <exception cref="FileAccessException">The path is taken (without overwrite), or the system refused a step; an error about a file inside names it under its final name.</exception>
+    public static void Create(string path, Action<string> build, bool overwrite = false)
     {
         var fullPath = Path.GetFullPath(path);
-        if (Path.Exists(fullPath)) throw AtomicFile.AlreadyExists(path);
+        if (!overwrite && Path.Exists(fullPath)) throw AtomicFile.AlreadyExists(path);
         var parent = Path.GetDirectoryName(fullPath)!;
         var temp = Path.Combine(parent, TemporaryName.For(Path.GetFileName(fullPath)));
         FileAccessException.Guard(path, "write", () =>
@@ -23,6 +27,7 @@ public static class AtomicFolder
             try
             {
                 build(temp);
+                if (overwrite && Directory.Exists(fullPath)) Directory.Delete(fullPath, recursive: true);
                 if (!ExclusiveRename.Folder(temp, fullPath)) throw AtomicFile.AlreadyExists(path);
             }
             catch (FileAccessException e) when (e.FilePath.StartsWith(temp + Path.DirectorySeparatorChar, StringComparison.Ordinal))

@@ -253,7 +253,7 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
         if (!due && stepsDone != TotalSteps) return;
         var prompts = _settings.SamplePrompts.Count > 0 ? _settings.SamplePrompts : [_concept.InstancePrompt ?? ""];
         var path = Path.Combine(SampleFolderOf(_output.RunFolder), $"{_output.Name}-step{stepsDone:D6}.png");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Folders.Create(Path.GetDirectoryName(path)!);
         _model.Unet.eval();
         _model.TextEncoder.eval();
         try
