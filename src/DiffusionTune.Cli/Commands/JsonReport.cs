@@ -26,7 +26,7 @@ public static class JsonReport
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty {what}");
+            return JsonSerializer.Deserialize<T>(FileAccessException.Guard(path, "read", () => File.ReadAllText(path)), Json) ?? throw new InvalidDataException($"{path}: empty {what}");
         }
         catch (JsonException e)
         {

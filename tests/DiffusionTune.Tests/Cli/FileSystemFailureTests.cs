@@ -16,13 +16,23 @@ public class FileSystemFailureTests
     static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
     [Fact]
-    public void A_symlink_loop_given_as_any_model_or_lora_is_one_line_and_writes_nothing()
+    public void A_symlink_loop_given_as_any_model_lora_or_input_file_is_one_line_and_writes_nothing()
     {
         using var scratch = new ScratchFolder();
         var model = RandomTinyModel.SaveDiffusers(seed: 5);
         var lora = WriteKohyaLora("style.safetensors", [(SelfAttentionQuery, 4), (TextQuery, 4)]);
-        var loop = scratch.File("loop.safetensors");
-        File.CreateSymbolicLink(loop, loop);
+        string Loop(string path)
+        {
+            File.CreateSymbolicLink(path, path);
+            return path;
+        }
+        var loop = Loop(scratch.File("loop.safetensors"));
+        var modelWithLoop = RandomTinyModel.SaveDiffusers(seed: 6);
+        var configLoop = Path.Combine(modelWithLoop, "unet", "config.json");
+        File.Delete(configLoop);
+        Loop(configLoop);
+        var promptsLoop = Loop(scratch.File("prompts-loop.txt"));
+        var presetLoop = Loop(scratch.File("preset-loop.yaml"));
         var prompts = scratch.File("prompts.txt");
         File.WriteAllText(prompts, "a red star on a striped blue background\n");
         var outputs = scratch.File("outputs");
@@ -50,10 +60,17 @@ public class FileSystemFailureTests
             // A run folder (with its log) is made before the model is read, so train writes elsewhere.
             ["train", "--model", loop, "--steps", "1", "--warmup-steps", "0", "--output", scratch.File("train")],
         ];
-        foreach (var command in commands)
+        // Files read on the way: a model folder's config, a prompts file, a preset.
+        (string[] Command, string Looped)[] inputs =
+        [
+            (["generate", "--model", modelWithLoop, .. sampling, "--output", outputs], configLoop),
+            (["generate", "--prompts", promptsLoop, "--output", outputs], promptsLoop),
+            (["presets", "show", presetLoop], presetLoop),
+        ];
+        foreach (var (command, looped) in commands.Select(command => (command, loop)).Concat(inputs))
         {
             var run = CliProcess.Run(command, scratch.Path, Timeout);
-            AssertOneLineError(run, command, $"could not read {loop}: {SymlinkLoop}");
+            AssertOneLineError(run, command, $"could not read {looped}: {SymlinkLoop}");
             Assert.Equal(before, FilesIn(outputs));
         }
 
