@@ -26,7 +26,7 @@ public static class CommandRunner
             Console.Error.WriteLine("Cancelled.");
             return Cancelled;
         }
-        catch (Exception e) when (e is ModelFileException or WrongKernelsException or TrainerPluginException or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is ModelFileException or FileAccessException or WrongKernelsException or TrainerPluginException or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
         {
             WriteError(e.Message);
             return UserError;

@@ -17,11 +17,8 @@ public static class JsonReport
     };
 
     /// <summary>Writes <paramref name="report"/> to <paramref name="path"/> atomically (replacing an older one), creating its folder.</summary>
-    public static void Write<T>(T report, string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    public static void Write<T>(T report, string path) =>
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, Json));
-    }
 
     /// <param name="what">What the file should be, for errors ("damage report").</param>
     /// <exception cref="InvalidDataException">The file is not such a report.</exception>
@@ -29,7 +26,7 @@ public static class JsonReport
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty {what}");
+            return JsonSerializer.Deserialize<T>(FileAccessException.Guard(path, "read", () => File.ReadAllText(path)), Json) ?? throw new InvalidDataException($"{path}: empty {what}");
         }
         catch (JsonException e)
         {

@@ -1,4 +1,5 @@
 using DiffusionTune.Diffusion.Pipelines;
+using DiffusionTune.IO;
 
 namespace DiffusionTune.Cli.Commands;
 
@@ -36,12 +37,17 @@ public sealed record ModelOutput(string Path, bool SingleFile)
     /// <summary>"single file" or "diffusers folder".</summary>
     public string Kind => SingleFile ? "single file" : "diffusers folder";
 
-    /// <summary>Writes <paramref name="model"/> here, as its save methods do (each file atomically).</summary>
+    /// <summary>
+    /// Writes <paramref name="model"/> here, whole or not at all, and never over anything (not even an output another
+    /// run wrote meanwhile): a single file atomically, a diffusers folder built under a temporary name and renamed
+    /// into place.
+    /// </summary>
+    /// <exception cref="FileAccessException">The path was taken meanwhile, or the system refused a write (a full disk).</exception>
     public void Save(StableDiffusionModel model, IReadOnlyDictionary<string, string> metadata)
     {
         if (SingleFile)
-            model.SaveSingleFile(Path, metadata);
+            model.SaveSingleFile(Path, metadata, overwrite: false);
         else
-            model.SaveDiffusers(Path, metadata);
+            AtomicFolder.Create(Path, folder => model.SaveDiffusers(folder, metadata));
     }
 }

@@ -1,4 +1,5 @@
 using DiffusionTune.Cli.Commands.Train;
+using DiffusionTune.IO;
 using DiffusionTune.Training.Engine;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -29,7 +30,7 @@ public static class PresetReader
     public static string ReadText(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: preset file not found", path);
-        using var reader = new StreamReader(path);
+        using var reader = FileAccessException.Guard(path, "read", () => new StreamReader(path));
         var text = new char[SettingLimits.PresetFileLength + 1];
         int length = reader.ReadBlock(text);
         if (length > SettingLimits.PresetFileLength)

@@ -53,7 +53,7 @@ public static class SingleFileCheckpoint
         }
     }
 
-    public static void Save(StableDiffusionModel model, string path, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(StableDiffusionModel model, string path, IReadOnlyDictionary<string, string>? metadata = null, bool overwrite = true)
     {
         var unet = model.Unet.state_dict();
         var vae = model.Vae.state_dict();
@@ -70,7 +70,7 @@ public static class SingleFileCheckpoint
             [ModelMetadata.SchedulerConfig] = model.Schedule.Options.ToSchedulerConfig().ToJsonString(),
         };
         EmbedTokenizer(model.TokenizerFolder, allMetadata);
-        CompVisCheckpoint.Save(path, conversion, unet, vae, textEncoder, allMetadata);
+        CompVisCheckpoint.Save(path, conversion, unet, vae, textEncoder, allMetadata, overwrite);
     }
 
     /// <param name="Path">The checkpoint.</param>

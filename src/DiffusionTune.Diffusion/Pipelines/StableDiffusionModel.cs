@@ -214,7 +214,7 @@ public sealed class StableDiffusionModel : IDisposable
     /// <summary>Writes the model as a diffusers folder (each file atomically).</summary>
     public void SaveDiffusers(string folder, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        Directory.CreateDirectory(folder);
+        Folders.Create(folder);
         Unet.SavePretrained(Path.Combine(folder, "unet"), metadata);
         Vae.SavePretrained(Path.Combine(folder, "vae"), metadata);
         TextEncoder.SavePretrained(Path.Combine(folder, "text_encoder"), metadata);
@@ -225,17 +225,18 @@ public sealed class StableDiffusionModel : IDisposable
     }
 
     /// <summary>Writes the model as one original-layout .safetensors file that A1111/ComfyUI load, plus our configs in its metadata.</summary>
-    public void SaveSingleFile(string path, IReadOnlyDictionary<string, string>? metadata = null) =>
-        SingleFileCheckpoint.Save(this, path, metadata);
+    /// <param name="overwrite">False for a new file that must not replace one, even one written meanwhile by another process.</param>
+    public void SaveSingleFile(string path, IReadOnlyDictionary<string, string>? metadata = null, bool overwrite = true) =>
+        SingleFileCheckpoint.Save(this, path, metadata, overwrite);
 
     void CopyTokenizer(string destination)
     {
-        Directory.CreateDirectory(destination);
+        Folders.Create(destination);
         foreach (var name in new[] { ClipTokenizerFiles.VocabularyFileName, ClipTokenizerFiles.MergesFileName, ClipTokenizerFiles.SpecialTokensMapFileName, ClipTokenizerFiles.TokenizerConfigFileName })
         {
             var source = Path.Combine(TokenizerFolder, name);
             if (File.Exists(source) && !SamePath(source, Path.Combine(destination, name)))
-                AtomicFile.WriteAllBytes(Path.Combine(destination, name), File.ReadAllBytes(source));
+                AtomicFile.WriteAllBytes(Path.Combine(destination, name), FileAccessException.Guard(source, "read", () => File.ReadAllBytes(source)));
         }
     }
 

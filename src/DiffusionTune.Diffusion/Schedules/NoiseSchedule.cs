@@ -34,7 +34,7 @@ public sealed class NoiseSchedule
         if (!File.Exists(path)) throw new ModelFileException(path, "file not found");
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var document = JsonDocument.Parse(FileAccessException.Guard(path, "read", () => File.ReadAllBytes(path)));
             return FromSchedulerConfig(document.RootElement);
         }
         catch (Exception e) when (e is JsonException or FormatException or NotSupportedException or ArgumentException)

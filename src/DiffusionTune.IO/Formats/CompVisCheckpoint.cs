@@ -114,7 +114,8 @@ public static class CompVisCheckpoint
     /// fused projections and position ids are new tensors, everything else is written from the caller's storage).
     /// </summary>
     public static void Save(string path, CheckpointConversion conversion, IReadOnlyDictionary<string, Tensor> unet,
-        IReadOnlyDictionary<string, Tensor> vae, IReadOnlyDictionary<string, Tensor> textEncoder, IReadOnlyDictionary<string, string>? metadata = null)
+        IReadOnlyDictionary<string, Tensor> vae, IReadOnlyDictionary<string, Tensor> textEncoder, IReadOnlyDictionary<string, string>? metadata = null,
+        bool overwrite = true)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
         try
@@ -122,7 +123,7 @@ public static class CompVisCheckpoint
             tensors.AddRange(conversion.UNet.Stream(unet));
             tensors.AddRange(conversion.Vae.Stream(vae));
             tensors.AddRange(conversion.TextEncoder.Stream(textEncoder));
-            SafetensorsWriter.Save(path, tensors, metadata);
+            SafetensorsWriter.Save(path, tensors, metadata, overwrite);
         }
         finally
         {

@@ -21,7 +21,7 @@ public static class DiffusersPipelineFolder
         JsonNode? index;
         try
         {
-            index = JsonNode.Parse(File.ReadAllText(indexPath));
+            index = JsonNode.Parse(FileAccessException.Guard(indexPath, "read", () => File.ReadAllText(indexPath)));
         }
         catch (JsonException e)
         {

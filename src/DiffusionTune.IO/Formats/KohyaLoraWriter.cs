@@ -33,7 +33,8 @@ public static class KohyaLoraWriter
     /// <paramref name="dtype"/> (sd-scripts' usual <c>--save_precision fp16</c> by default).
     /// </summary>
     /// <exception cref="ArgumentException">No layers, two layers for one module, or metadata that sets a key this writer derives.</exception>
-    public static void Save(string path, IReadOnlyCollection<LowRankLayer> layers, KohyaLoraMetadata metadata, ScalarType dtype = ScalarType.Float16)
+    /// <param name="overwrite">False for a new file that must not replace one, even one written meanwhile by another process.</param>
+    public static void Save(string path, IReadOnlyCollection<LowRankLayer> layers, KohyaLoraMetadata metadata, ScalarType dtype = ScalarType.Float16, bool overwrite = true)
     {
         if (layers.Count == 0) throw new ArgumentException("a LoRA file needs at least one layer", nameof(layers));
         var derived = NetworkMetadata(layers, metadata);
@@ -62,7 +63,7 @@ public static class KohyaLoraWriter
         SafetensorsWriter.Write(hashed, tensors, all.Where(m => m.Key.StartsWith("ss_", StringComparison.Ordinal)).ToDictionary());
         all[LoraNetwork.ModelHashKey] = AddnetHash.OfStream(hashed);
         all[LegacyHashKey] = AddnetHash.LegacyOfStream(hashed);
-        SafetensorsWriter.Save(path, tensors, all);
+        SafetensorsWriter.Save(path, tensors, all, overwrite);
     }
 
     /// <summary>sd-scripts' minimum metadata set, derived from the layers: the most common linear rank/alpha is the network's dim/alpha.</summary>

@@ -52,19 +52,19 @@ public sealed partial class TorchPickleFile : IDisposable
 
     /// <summary>Opens and unpickles <paramref name="path"/> (tensor data is read later, on demand).</summary>
     /// <exception cref="ModelFileException">Anything about the file is wrong, unsupported or refused.</exception>
+    /// <exception cref="FileAccessException">The system would not open it (a symlink loop, no permission).</exception>
     public static TorchPickleFile Open(string path, TorchPickleLimits? limits = null)
     {
         limits ??= TorchPickleLimits.Default;
         if (!File.Exists(path)) throw new ModelFileException(path, "file not found");
-        var length = new FileInfo(path).Length;
-        if (length > limits.MaxFileBytes) throw new ModelFileException(path, $"is {length} bytes, more than the {limits.MaxFileBytes} accepted");
-        if (!LooksLikeTorchZip(path)) throw new ModelFileException(path, NotZipProblem(path));
-
-        // The stream is disposed by hand on failure: a ZipArchive that fails to construct does not close it.
-        var stream = File.OpenRead(path);
+        // Opened first: a name the system cannot open (a symlink loop) is an error naming it, and the length is the
+        // file's, not a link's. The stream is disposed by hand on failure: a ZipArchive that fails to construct does not close it.
+        var stream = FileAccessException.Guard(path, "read", () => File.OpenRead(path));
         ZipArchive? archive = null;
         try
         {
+            if (stream.Length > limits.MaxFileBytes) throw new ModelFileException(path, $"is {stream.Length} bytes, more than the {limits.MaxFileBytes} accepted");
+            if (!LooksLikeTorchZip(path)) throw new ModelFileException(path, NotZipProblem(path));
             archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
             var file = new TorchPickleFile(path, archive, Records(path, archive, limits), limits);
             file.Root = file.Unpickle();

@@ -51,6 +51,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
         _byName.TryGetValue(name, out var entry) ? entry : throw new ModelFileException(FilePath, $"has no tensor named '{name}'");
 
     /// <summary>Opens and validates <paramref name="path"/>; every structural problem is reported with the file's name.</summary>
+    /// <exception cref="FileAccessException">The system would not open or read it (a symlink loop, no permission).</exception>
     public static SafetensorsFile Open(string path)
     {
         if (!BitConverter.IsLittleEndian)
@@ -58,30 +59,50 @@ public sealed unsafe class SafetensorsFile : IDisposable
         if (!File.Exists(path))
             throw new ModelFileException(path, "file not found");
 
-        long fileLength = new FileInfo(path).Length;
+        // Opened once, then measured and mapped through that handle: a name the system cannot open (a symlink loop)
+        // is an error naming it, not a link's own size taken for the file's.
+        FileStream? stream = null;
+        try
+        {
+            return FileAccessException.Guard(path, "read", () =>
+            {
+                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+                return Open(path, stream);
+            });
+        }
+        catch
+        {
+            stream?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads and validates the header from <paramref name="stream"/>, then maps the file (which then owns the stream).</summary>
+    static SafetensorsFile Open(string path, FileStream stream)
+    {
+        long fileLength = stream.Length;
         if (fileLength < 8)
             throw new ModelFileException(path, $"not a valid safetensors file: it is {fileLength} bytes long, shorter than the 8-byte header length");
 
         Span<byte> prefix = stackalloc byte[8];
-        byte[] json;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
-        {
-            stream.ReadExactly(prefix);
-            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-            if (headerLength > SafetensorsHeader.MaxHeaderLength)
-                throw new ModelFileException(path, $"not a valid safetensors file: the header claims {headerLength} bytes (limit {SafetensorsHeader.MaxHeaderLength}); is this really a safetensors file?");
-            if ((long)headerLength > fileLength - 8)
-                throw new ModelFileException(path, $"not a valid safetensors file: the header claims {headerLength} bytes but only {fileLength - 8} follow (truncated file?)");
-            json = new byte[headerLength];
-            stream.ReadExactly(json);
-        }
+        stream.ReadExactly(prefix);
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (headerLength > SafetensorsHeader.MaxHeaderLength)
+            throw new ModelFileException(path, $"not a valid safetensors file: the header claims {headerLength} bytes (limit {SafetensorsHeader.MaxHeaderLength}); is this really a safetensors file?");
+        if ((long)headerLength > fileLength - 8)
+            throw new ModelFileException(path, $"not a valid safetensors file: the header claims {headerLength} bytes but only {fileLength - 8} follow (truncated file?)");
+        var json = new byte[headerLength];
+        stream.ReadExactly(json);
 
         long dataStart = 8 + json.Length;
         var header = SafetensorsHeader.Parse(json, fileLength - dataStart, path);
         if (fileLength == dataStart)
+        {
+            stream.Dispose();
             return new SafetensorsFile(path, header, null, null, dataStart);
+        }
 
-        var mapping = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.Read);
+        var mapping = MemoryMappedFile.CreateFromFile(stream, mapName: null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
         try
         {
             var view = mapping.CreateViewAccessor(0, fileLength, MemoryMappedFileAccess.Read);

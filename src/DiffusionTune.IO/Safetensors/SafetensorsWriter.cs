@@ -7,10 +7,11 @@ namespace DiffusionTune.IO.Safetensors;
 /// <summary>Writes safetensors files atomically (temp file + rename), in the layout the reference implementation writes.</summary>
 public static class SafetensorsWriter
 {
-    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <param name="overwrite">False for a new file that must not replace one (see <see cref="AtomicFile.Write"/>).</param>
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null, bool overwrite = true)
     {
         var items = Validated(tensors);
-        AtomicFile.Write(path, stream => WriteValidated(stream, items, metadata));
+        AtomicFile.Write(path, stream => WriteValidated(stream, items, metadata), overwrite);
     }
 
     /// <summary>Writes the safetensors bytes to <paramref name="stream"/> (for hashing or in-memory use; files go through <see cref="Save"/>).</summary>

@@ -67,7 +67,7 @@ public static class ClipTokenizerFiles
             throw new ModelFileException(path, "file not found");
         var merges = new List<string>(capacity: 50_000);
         int lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in FileAccessException.Guard(path, "read", () => File.ReadAllLines(path)))
         {
             lineNumber++;
             if (line.Length == 0 || (lineNumber == 1 && line.StartsWith("#version", StringComparison.Ordinal)))
@@ -132,6 +132,6 @@ public static class ClipTokenizerFiles
     {
         if (!File.Exists(path))
             throw new ModelFileException(path, "file not found");
-        return File.ReadAllBytes(path);
+        return FileAccessException.Guard(path, "read", () => File.ReadAllBytes(path));
     }
 }

@@ -24,7 +24,7 @@ public static class ModelConfigFile
         T? config;
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = FileAccessException.Guard(path, "read", () => File.OpenRead(path));
             config = JsonSerializer.Deserialize<T>(stream, Options);
         }
         catch (JsonException e)

@@ -51,7 +51,7 @@ public static class PretrainedComponent
     public static void Save<TConfig>(string folder, string weightsBaseName, TConfig config, nn.Module model,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
-        Directory.CreateDirectory(folder);
+        Folders.Create(folder);
         var metadataWithFormat = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>()) { ["format"] = "pt" };
         SafetensorsWriter.Save(Path.Combine(folder, $"{weightsBaseName}.safetensors"), model.state_dict(), metadataWithFormat);
         ModelConfigFile.Write(Path.Combine(folder, "config.json"), config);

@@ -1,3 +1,5 @@
+using DiffusionTune.IO;
+
 namespace DiffusionTune.ShapesWorld.Evaluation;
 
 /// <summary>
@@ -11,7 +13,7 @@ public static class EvaluationPromptFile
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: prompts file not found", path);
         if (Path.GetExtension(path).ToLowerInvariant() is ".json" or ".jsonl")
             throw new ArgumentException($"{path}: evaluation prompts are plain text, one prompt per line (.txt)");
-        return Parse(File.ReadLines(path), path);
+        return Parse(FileAccessException.Guard(path, "read", () => File.ReadAllLines(path)), path);
     }
 
     /// <summary>The prompts of <paramref name="lines"/>; <paramref name="origin"/> names them in errors.</summary>

@@ -23,22 +23,11 @@ public sealed partial class RunCheckpoints
     public int KeepLast { get; }
 
     /// <summary>Writes a checkpoint for <paramref name="step"/>; <paramref name="write"/> fills the (temporary) folder it is given.</summary>
+    /// <exception cref="FileAccessException">The system refused a write (a full disk), named under the checkpoint's final name.</exception>
     public string Save(int step, Action<string> write)
     {
-        Directory.CreateDirectory(Folder);
         var final = Path.Combine(Folder, NameOf(step));
-        var temporary = Path.Combine(Folder, TemporaryName.For(NameOf(step)));
-        Directory.CreateDirectory(temporary);
-        try
-        {
-            write(temporary);
-            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
-            Directory.Move(temporary, final);
-        }
-        finally
-        {
-            if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
-        }
+        AtomicFolder.Create(final, write, overwrite: true);
         foreach (var old in Completed().SkipLast(KeepLast)) Directory.Delete(old.Folder, recursive: true);
         return final;
     }

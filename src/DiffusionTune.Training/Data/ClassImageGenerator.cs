@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using DiffusionTune.Diffusion.Pipelines;
+using DiffusionTune.IO;
 using DiffusionTune.IO.Images;
 
 namespace DiffusionTune.Training.Data;
@@ -29,7 +30,7 @@ public sealed partial class ClassImageGenerator(StableDiffusionModel model)
         var missing = Enumerable.Range(0, settings.Count).Where(i => !File.Exists(files[i])).ToList();
         if (missing.Count > 0)
         {
-            Directory.CreateDirectory(folder);
+            Folders.Create(folder);
             var pipeline = new TextToImagePipeline(model);
             int done = 0;
             foreach (var (start, count) in ConsecutiveRuns(missing, settings.BatchSize))

@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using DiffusionTune.IO;
 using DiffusionTune.IO.Images;
 
 namespace DiffusionTune.Training.Data;
@@ -158,13 +159,13 @@ public sealed partial class TrainingImageSet
     static string? ReadCaption(string captionFile)
     {
         if (!File.Exists(captionFile)) return null;
-        var text = Whitespace().Replace(File.ReadAllText(captionFile), " ").Trim();
+        var text = Whitespace().Replace(FileAccessException.Guard(captionFile, "read", () => File.ReadAllText(captionFile)), " ").Trim();
         return text.Length == 0 ? null : text;
     }
 
     static string HashContent(string file)
     {
-        using var stream = File.OpenRead(file);
+        using var stream = FileAccessException.Guard(file, "read", () => File.OpenRead(file));
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 

@@ -1,3 +1,5 @@
+using DiffusionTune.IO;
+
 namespace DiffusionTune.Training.Engine;
 
 /// <summary>
@@ -21,18 +23,22 @@ public static class FinalResult
     /// or null when there was none. When that step's name is taken (by the same run's result of the same step: the
     /// same weights), the final result is removed instead.
     /// </summary>
+    /// <exception cref="FileAccessException">The system refused the rename (a read-only output folder).</exception>
     public static string? SetAside(TrainJob job, int step)
     {
         if (Find(job) is not { } final) return null;
         bool isFile = File.Exists(final);
         var stepName = Path.Combine(job.OutputFolder, $"{job.OutputName}-step{step:D6}{(isFile ? ".safetensors" : "")}");
-        if (Path.Exists(stepName))
+        FileAccessException.Guard(final, "rename", () =>
         {
-            if (isFile) File.Delete(final);
-            else Directory.Delete(final, recursive: true);
-        }
-        else if (isFile) File.Move(final, stepName);
-        else Directory.Move(final, stepName);
+            if (Path.Exists(stepName))
+            {
+                if (isFile) File.Delete(final);
+                else Directory.Delete(final, recursive: true);
+            }
+            else if (isFile) File.Move(final, stepName);
+            else Directory.Move(final, stepName);
+        });
         return stepName;
     }
 }

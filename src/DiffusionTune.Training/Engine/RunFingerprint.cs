@@ -79,7 +79,7 @@ public sealed class RunFingerprint
         if (!File.Exists(path)) return null;
         try
         {
-            var values = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path))
+            var values = JsonSerializer.Deserialize<Dictionary<string, string>>(FileAccessException.Guard(path, "read", () => File.ReadAllText(path)))
                 ?? throw new JsonException("null instead of an object");
             return new RunFingerprint(values);
         }
@@ -131,7 +131,7 @@ public sealed class RunFingerprint
         foreach (var (name, path) in files)
         {
             hash.AppendData(Encoding.UTF8.GetBytes(name + "\n"));
-            using var stream = File.OpenRead(path);
+            using var stream = FileAccessException.Guard(path, "read", () => File.OpenRead(path));
             hash.AppendData(SHA256.HashData(stream));
         }
         return $"{files.Count} files, sha256 {Convert.ToHexStringLower(hash.GetHashAndReset())[..12]}";

@@ -1,3 +1,5 @@
+using DiffusionTune.IO;
+
 namespace DiffusionTune.Training.Engine;
 
 /// <summary>
@@ -16,19 +18,23 @@ public sealed class RunLock : IDisposable
 
     /// <summary>Takes the lock of <paramref name="runFolder"/> (creating the folder), or refuses in one line when another process holds it.</summary>
     /// <exception cref="ArgumentException">Another process holds the lock.</exception>
+    /// <exception cref="FileAccessException">The folder or the lock file cannot be created (a full disk, a read-only parent).</exception>
     public static RunLock Acquire(string runFolder)
     {
-        Directory.CreateDirectory(runFolder);
+        Folders.Create(runFolder);
         var path = Path.Combine(runFolder, FileName);
-        try
+        return FileAccessException.Guard(path, "write", () =>
         {
-            // FileShare.None is an exclusive lock: LockFileEx on Windows, flock elsewhere.
-            return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
-        }
-        catch (IOException e) when (IsHeldElsewhere(e))
-        {
-            throw new ArgumentException($"{runFolder}: another training run is using this run folder (it holds {FileName}); wait for it to end, or give this run its own --run or --name");
-        }
+            try
+            {
+                // FileShare.None is an exclusive lock: LockFileEx on Windows, flock elsewhere.
+                return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            }
+            catch (IOException e) when (IsHeldElsewhere(e))
+            {
+                throw new ArgumentException($"{runFolder}: another training run is using this run folder (it holds {FileName}); wait for it to end, or give this run its own --run or --name");
+            }
+        });
     }
 
     /// <summary>

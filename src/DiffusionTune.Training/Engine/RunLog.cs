@@ -1,4 +1,5 @@
 using DiffusionTune.Contracts;
+using DiffusionTune.IO;
 using DiffusionTune.Training.Logging;
 
 namespace DiffusionTune.Training.Engine;
@@ -28,5 +29,5 @@ public sealed class RunLog(TrainingLog scalars, string textFile, Action<string> 
         scalars.Scalars(step, new Dictionary<string, double> { [name] = value });
 
     void Append(string level, string message) =>
-        File.AppendAllText(textFile, $"{DateTime.UtcNow:O} {level}: {message}{Environment.NewLine}");
+        FileAccessException.Guard(textFile, "write", () => File.AppendAllText(textFile, $"{DateTime.UtcNow:O} {level}: {message}{Environment.NewLine}"));
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DiffusionTune.Contracts;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.Diffusion.Samplers;
+using DiffusionTune.IO;
 using DiffusionTune.IO.Images;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Training.Logging;
@@ -159,11 +160,13 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
     public void SaveCheckpoint(string folder, int stepsDone)
     {
         SafetensorsWriter.Save(Path.Combine(folder, TrainableFile), _optimizer.Masters.Select(m => new KeyValuePair<string, Tensor>(m.Name, m.Parameter)));
-        using (var stream = File.Create(Path.Combine(folder, OptimizerFile)))
-        using (var writer = new BinaryWriter(stream))
+        AtomicFile.Write(Path.Combine(folder, OptimizerFile), stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             _optimizer.Save(writer);
+        });
         if (_ema is not null) SafetensorsWriter.Save(Path.Combine(folder, EmaFile), _ema.Weights);
-        File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(new { trainer = Name, steps_done = stepsDone }));
+        AtomicFile.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(new { trainer = Name, steps_done = stepsDone }));
         SaveResult(stepsDone);
     }
 
@@ -196,7 +199,7 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
     /// <summary>Lets the trainer write its result; with EMA the averaged weights are swapped in while it does.</summary>
     void SaveResult(int stepsDone)
     {
-        Directory.CreateDirectory(_output.Folder);
+        Folders.Create(_output.Folder);
         var metadata = new Dictionary<string, string>(_metadata)
         {
             ["diffusiontune.step"] = stepsDone.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -250,7 +253,7 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
         if (!due && stepsDone != TotalSteps) return;
         var prompts = _settings.SamplePrompts.Count > 0 ? _settings.SamplePrompts : [_concept.InstancePrompt ?? ""];
         var path = Path.Combine(SampleFolderOf(_output.RunFolder), $"{_output.Name}-step{stepsDone:D6}.png");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Folders.Create(Path.GetDirectoryName(path)!);
         _model.Unet.eval();
         _model.TextEncoder.eval();
         try

@@ -7,7 +7,8 @@ namespace DiffusionTune.Training.Logging;
 
 /// <summary>
 /// A run's log: TensorBoard event files (scalars and sample images, viewable with <c>tensorboard --logdir</c>) plus a
-/// JSON-lines file of the same scalars that any tool can read.
+/// JSON-lines file of the same scalars that any tool can read. A write the system refuses (a full disk) is a
+/// <see cref="FileAccessException"/> naming the logs folder or file.
 /// <para>
 /// A resumed run logs the steps after its checkpoint again. <see cref="Rewind"/> drops the interrupted run's rows of
 /// those steps from the JSON-lines file, so it holds each step once. The TensorBoard events are left as they are:
@@ -20,27 +21,28 @@ public sealed class TrainingLog : IDisposable
 {
     const string JsonLinesFile = "scalars.jsonl";
 
+    readonly string _folder;
     readonly SummaryWriter _tensorBoard;
     readonly string _jsonLinesPath;
     StreamWriter _jsonLines;
 
     public TrainingLog(string runFolder)
     {
-        var folder = FolderOf(runFolder);
-        Directory.CreateDirectory(folder);
-        _tensorBoard = utils.tensorboard.SummaryWriter(folder);
-        _jsonLinesPath = Path.Combine(folder, JsonLinesFile);
+        _folder = FolderOf(runFolder);
+        Folders.Create(_folder);
+        _tensorBoard = FileAccessException.Guard(_folder, "write", () => utils.tensorboard.SummaryWriter(_folder));
+        _jsonLinesPath = Path.Combine(_folder, JsonLinesFile);
         _jsonLines = OpenJsonLines();
     }
 
     /// <summary>Where a run's logs are.</summary>
     public static string FolderOf(string runFolder) => Path.Combine(runFolder, "logs");
 
-    public void Scalars(int step, IReadOnlyDictionary<string, double> values)
+    public void Scalars(int step, IReadOnlyDictionary<string, double> values) => FileAccessException.Guard(_folder, "write", () =>
     {
         foreach (var (name, value) in values) _tensorBoard.add_scalar(name, (float)value, step);
         _jsonLines.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["step"] = step, ["values"] = values }));
-    }
+    });
 
     /// <summary>
     /// Drops the JSON-lines rows of steps after <paramref name="step"/> (and a last row a kill cut short), rewriting the
@@ -49,7 +51,7 @@ public sealed class TrainingLog : IDisposable
     public void Rewind(int step)
     {
         _jsonLines.Dispose();
-        var rows = File.ReadAllLines(_jsonLinesPath);
+        var rows = FileAccessException.Guard(_jsonLinesPath, "read", () => File.ReadAllLines(_jsonLinesPath));
         var kept = rows.Where(row => StepOf(row) <= step).ToList();
         if (kept.Count < rows.Length)
             AtomicFile.WriteAllText(_jsonLinesPath, string.Concat(kept.Select(row => row + Environment.NewLine)));
@@ -70,11 +72,12 @@ public sealed class TrainingLog : IDisposable
         }
     }
 
-    StreamWriter OpenJsonLines() =>
-        new(new FileStream(_jsonLinesPath, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+    StreamWriter OpenJsonLines() => FileAccessException.Guard(_jsonLinesPath, "write", () =>
+        new StreamWriter(new FileStream(_jsonLinesPath, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true });
 
     /// <summary>Logs [3, H, W] images in [0, 1].</summary>
-    public void Image(int step, string name, Tensor image) => _tensorBoard.add_img(name, image, step);
+    public void Image(int step, string name, Tensor image) =>
+        FileAccessException.Guard(_folder, "write", () => _tensorBoard.add_img(name, image, step));
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using DiffusionTune.IO;
 using DiffusionTune.Training.Checkpoints;
 using DiffusionTune.Training.Optimization;
 using TorchSharp;
@@ -102,7 +103,9 @@ public class TrainingPrimitivesTests
         Assert.Null(checkpoints.Latest());
         foreach (var step in new[] { 100, 200, 300 })
             checkpoints.Save(step, folder => File.WriteAllText(Path.Combine(folder, "state.json"), $"{step}"));
-        Assert.Throws<IOException>(() => checkpoints.Save(400, _ => throw new IOException("disk full")));
+        var error = Assert.Throws<FileAccessException>(() => checkpoints.Save(400, _ => throw new IOException("disk full")));
+
+        Assert.Equal($"could not write {Path.Combine(checkpoints.Folder, "step-000400")}: disk full", error.Message);
 
         Assert.Equal(300, checkpoints.Latest()!.Value.Step);
         Assert.Equal(new[] { "step-000200", "step-000300" }, Directory.GetDirectories(checkpoints.Folder).Select(d => Path.GetFileName(d)).Order().ToArray());

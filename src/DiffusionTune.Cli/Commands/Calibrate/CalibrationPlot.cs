@@ -19,7 +19,6 @@ public static class CalibrationPlot
         plot.Add(new ScatterPlot.Series("tuned", [Percent(result.Tuned)], new SKColor(230, 120, 0), Radius: 6));
         plot.Add(new ScatterPlot.Series("chosen", [Percent(result.Chosen)], new SKColor(210, 30, 30), Radius: 7));
         plot.Add(new ScatterPlot.VerticalLine("budget", result.Limit * 100, new SKColor(210, 30, 30)));
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         using var bitmap = plot.Render();
         PngWriter.Write(path, bitmap, overwrite: true);
     }

@@ -31,7 +31,7 @@ public static class ComparisonRun
     {
         if (plan.Columns.Count == 0 || plan.Rows.Count == 0) throw new ArgumentException("a comparison needs at least one column and one prompt");
         var folder = Path.GetFullPath(plan.Output);
-        Directory.CreateDirectory(folder);
+        Folders.Create(folder);
         var cells = new List<ComparisonCell>();
         int stale = 0;
         for (int row = 0; row < plan.Rows.Count; row++)

@@ -45,7 +45,7 @@ public static class EvaluateCommand
         var comparison = referenceEvaluation is null ? null : ModelComparison.Compare(evaluation, referenceEvaluation);
 
         var output = Path.GetFullPath(settings.Output);
-        Directory.CreateDirectory(output);
+        Folders.Create(output);
         var stem = NewStem(output);
         var sheets = new Dictionary<string, string> { ["model"] = $"{stem}.png" };
         if (referenceEvaluation is not null) sheets["reference"] = $"{stem}-reference.png";

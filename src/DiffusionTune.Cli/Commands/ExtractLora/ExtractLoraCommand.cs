@@ -63,7 +63,7 @@ public static class ExtractLoraCommand
         if (lora.Layers.Count == 0)
             throw new ModelFileException(tuned.SourcePath, $"no {settings.Targets} layer differs from {@base.SourcePath}; there is nothing to extract");
 
-        KohyaLoraWriter.Save(output, lora.Layers, Metadata(@base, tuned, lora, selection, settings), dtype);
+        KohyaLoraWriter.Save(output, lora.Layers, Metadata(@base, tuned, lora, selection, settings), dtype, overwrite: false);
         Report(lora, settings, output, tuned.SourcePath);
         AnsiConsole.MarkupLineInterpolated(
             $"Times: loading {MergeCommand.Seconds(loading)}, extraction (SVD) {MergeCommand.Seconds(extraction)}, total {MergeCommand.Seconds(clock.Elapsed)}");

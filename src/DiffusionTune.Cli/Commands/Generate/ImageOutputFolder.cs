@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DiffusionTune.IO;
 using DiffusionTune.IO.Images;
 using SkiaSharp;
 
@@ -15,7 +16,7 @@ public sealed partial class ImageOutputFolder
     public ImageOutputFolder(string folder)
     {
         Folder = Path.GetFullPath(folder);
-        Directory.CreateDirectory(Folder);
+        Folders.Create(Folder);
         _nextIndex = Directory.EnumerateFiles(Folder)
             .Select(path => NumberedFile().Match(Path.GetFileName(path)))
             .Where(match => match.Success)

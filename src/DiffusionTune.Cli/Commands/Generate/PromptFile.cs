@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DiffusionTune.IO;
 
 namespace DiffusionTune.Cli.Commands.Generate;
 
@@ -18,7 +19,7 @@ public static class PromptFile
         bool jsonLines = Path.GetExtension(path).Equals(".jsonl", StringComparison.OrdinalIgnoreCase);
         var jobs = new List<PromptJob>();
         int lineNumber = 0;
-        foreach (var raw in File.ReadLines(path))
+        foreach (var raw in FileAccessException.Guard(path, "read", () => File.ReadAllLines(path)))
         {
             lineNumber++;
             var line = raw.Trim();

@@ -60,7 +60,7 @@ public static class LoraStrengthBaking
             };
             var metadata = KohyaLoraMetadata.Rewritten(network.Metadata, added, model.IsStableDiffusion2, model.IsVPrediction);
             // The factors keep the source file's precision (the scaled down factors are copies of the file's).
-            KohyaLoraWriter.Save(output, scaled, metadata, scaled[0].Down.dtype);
+            KohyaLoraWriter.Save(output, scaled, metadata, scaled[0].Down.dtype, overwrite: false);
         }
         finally
         {

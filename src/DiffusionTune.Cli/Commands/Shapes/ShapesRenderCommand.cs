@@ -20,7 +20,7 @@ public static class ShapesRenderCommand
             Styles = Parse<RenderStyle>(settings.Styles, "--style") ?? SceneSamplerOptions.Pretraining.Styles,
         };
         var dataset = new ShapesWorldDataset(settings.Seed, options, settings.Size, identifier: settings.Identifier);
-        Directory.CreateDirectory(settings.Output);
+        Folders.Create(settings.Output);
         for (int i = 0; i < settings.Count; i++)
         {
             cancellation.ThrowIfCancellationRequested();
