@@ -26,14 +26,21 @@ public class AdapterFormatTests
         return root;
     }
 
-    /// <summary>Trains the bias-delta plugin for one step with the CLI and returns the adapter file it saved.</summary>
+    /// <summary>
+    /// Trains the bias-delta plugin for one step with the CLI and returns the adapter file it saved, after checking that
+    /// the run measured it (damage report) and says how to generate with it.
+    /// </summary>
     static string TrainAdapter(ScratchFolder scratch, string root, string model)
     {
         var output = scratch.File("trained");
         var result = CliProcess.Run(["train", "--trainer", "bias-delta", "--plugins-folder", root, "--model", model, "--images", QuickStart.SampleImages,
-            "--steps", "1", "--learning-rate", "0.01", "--sample-steps", "1", "--output", output, "--device", "cpu", "--damage-report", "off"], scratch.Path, Timeout);
+            "--steps", "1", "--learning-rate", "0.01", "--sample-steps", "1", "--output", output, "--device", "cpu"], scratch.Path, Timeout);
         Assert.False(result.Failed, result.Tail(20));
-        return Assert.Single(Directory.GetFiles(output, "*.safetensors"));
+        var adapter = Assert.Single(Directory.GetFiles(output, "*.safetensors"));
+        Assert.Single(Directory.GetFiles(output, "*.damage.json"));
+        Assert.Contains(result.Lines, line => line.Contains("diffusiontune generate", StringComparison.Ordinal)
+            && line.Contains($"--adapter {Path.GetRelativePath(scratch.Path, adapter)} --plugins-folder {Path.GetRelativePath(scratch.Path, root)}", StringComparison.Ordinal));
+        return adapter;
     }
 
     [Fact]
