@@ -105,7 +105,7 @@ public class AdapterFormatTests
     }
 
     [Fact]
-    public void An_adapter_file_of_a_format_no_plugin_provides_is_refused_in_one_line_naming_the_file_and_the_installed_formats()
+    public void An_adapter_file_of_a_format_no_plugin_provides_is_refused_in_one_line_naming_the_file_and_theinstalled_formats_that_plugins_list_shows()
     {
         using var scratch = new ScratchFolder();
         var root = PluginRoot(scratch);
@@ -120,5 +120,7 @@ public class AdapterFormatTests
         var error = Assert.Single(result.Lines, line => line.StartsWith("error:", StringComparison.Ordinal));
         Assert.Equal($"error: {unknown}: adapter format 'acme.ia3' is not provided by any installed plugin (installed formats: test.bias-delta)", error);
         Assert.DoesNotContain("   at ", result.Output);
+        var list = CliProcess.Run(["plugins", "list", "--plugins-folder", root], scratch.Path, Timeout);
+        Assert.Contains($"adapter format test.bias-delta (generate --adapter) from: {Path.Combine(root, "BiasDeltaTrainer")}", list.Unwrapped);
     }
 }
