@@ -120,6 +120,14 @@ public class AdapterFormatTests
         var error = Assert.Single(result.Lines, line => line.StartsWith("error:", StringComparison.Ordinal));
         Assert.Equal($"error: {unknown}: adapter format 'acme.ia3' is not provided by any installed plugin (installed formats: test.bias-delta)", error);
         Assert.DoesNotContain("   at ", result.Output);
+        // A file naming no format at all (a LoRA given to --adapter, say) is refused before any plugin is asked.
+        var unnamed = scratch.File("plain.safetensors");
+        using (var vector = ones(4)) SafetensorsWriter.Save(unnamed, [new("unet.scale", vector)]);
+        var plain = CliProcess.Run(["generate", "--model", RandomTinyModel.SaveDiffusers(), "--prompt", "a circle", "--steps", "1", "--width", "16", "--height", "16",
+            "--device", "cpu", "--plugins-folder", root, "--adapter", unnamed, "--output", scratch.File("out")], scratch.Path, Timeout);
+        Assert.Equal(1, plain.ExitCode);
+        Assert.Contains($"error: {unnamed}: names no adapter format (metadata key '{IAdapterFormat.MetadataKey}')", plain.Unwrapped);
+
         var list = CliProcess.Run(["plugins", "list", "--plugins-folder", root], scratch.Path, Timeout);
         Assert.Contains($"adapter format test.bias-delta (generate --adapter) from: {Path.Combine(root, "BiasDeltaTrainer")}", list.Unwrapped);
     }
