@@ -12,7 +12,7 @@ public static class ContractVersion
     public const int Major = 1;
 
     /// <summary>Changes when members are added.</summary>
-    public const int Minor = 4;
+    public const int Minor = 5;
 
     /// <summary>This contract's version as a <see cref="System.Version"/>.</summary>
     public static Version Current => new(Major, Minor);

@@ -20,4 +20,10 @@ public enum SavedFileKind
 
     /// <summary>A hypernetwork that <c>generate --hypernetwork</c> loads.</summary>
     Hypernetwork,
+
+    /// <summary>
+    /// An adapter of a plugin's own format (<see cref="IAdapterFormat"/>), which <c>generate --adapter</c> loads through
+    /// that format. Added in contract 1.5.
+    /// </summary>
+    Adapter,
 }

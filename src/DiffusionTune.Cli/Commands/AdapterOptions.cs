@@ -2,13 +2,15 @@ using System.CommandLine;
 
 namespace DiffusionTune.Cli.Commands;
 
-/// <summary>The <c>--lora</c>, <c>--embeddings</c> and <c>--hypernetwork</c> options of the commands that run a model with adapters.</summary>
+/// <summary>The <c>--lora</c>, <c>--embeddings</c>, <c>--hypernetwork</c> and <c>--adapter</c> (with <c>--plugins-folder</c>) options of the commands that run a model with adapters.</summary>
 /// <remarks><c>--lora</c> and <c>--hypernetwork</c> take <c>@TRIGGER</c>, and <c>--gated</c> gates the others on their files' recorded triggers.</remarks>
 public sealed class AdapterOptions(string loraDescription = "A LoRA-family file (kohya/A1111, PEFT, diffusers, LyCORIS LoHa/LoKr, DoRA) merged into the model at STRENGTH (default 1); with @TRIGGER it applies only to prompts containing that word; repeat to stack several")
 {
     readonly Option<string[]> _loras = LoraArgument.Option(loraDescription);
     readonly Option<string?> _embeddings = EmbeddingLoading.Option();
     readonly Option<string[]> _hypernetworks = HypernetworkApplication.Option();
+    readonly Option<string[]> _pluginAdapters = PluginAdapterApplication.Option();
+    readonly Option<string[]> _pluginFolders = PluginRoots.Option();
     readonly Option<bool> _gated = new("--gated")
     {
         Description = "Apply every --lora and --hypernetwork only to prompts containing its trigger word: the one after @, else the one its trainer recorded (zero drift on other prompts)",
@@ -21,14 +23,18 @@ public sealed class AdapterOptions(string loraDescription = "A LoRA-family file 
         command.Options.Add(_embeddings);
         command.Options.Add(_hypernetworks);
         command.Options.Add(_gated);
+        command.Options.Add(_pluginAdapters);
+        command.Options.Add(_pluginFolders);
     }
 
-    /// <summary>The adapters given; the LoRA arguments are parsed here, so a bad one fails before any model loads.</summary>
+    /// <summary>The adapters given; the LoRA and adapter arguments are parsed here, so a bad one fails before any model loads.</summary>
     public ModelAdapters Read(ParseResult result) => new()
     {
         Loras = (result.GetValue(_loras) ?? []).Select(LoraArgument.Parse).ToList(),
         Embeddings = result.GetValue(_embeddings),
         Hypernetworks = result.GetValue(_hypernetworks) ?? [],
         Gated = result.GetValue(_gated),
+        PluginAdapters = (result.GetValue(_pluginAdapters) ?? []).Select(PluginAdapterApplication.Parse).ToList(),
+        PluginFolders = result.GetValue(_pluginFolders) ?? [],
     };
 }

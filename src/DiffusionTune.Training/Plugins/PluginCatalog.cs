@@ -11,6 +11,12 @@ namespace DiffusionTune.Training.Plugins;
 /// <param name="Folder">The plugin folder it came from.</param>
 public sealed record LoadedTrainer(ITrainer Trainer, TrainerInfo Info, string Folder);
 
+/// <summary>An adapter format found in a plugin (<see cref="IAdapterFormat"/>).</summary>
+/// <param name="Format">The format instance.</param>
+/// <param name="Name">Its name, read once and checked when it was loaded.</param>
+/// <param name="Folder">The plugin folder it came from.</param>
+public sealed record LoadedAdapterFormat(IAdapterFormat Format, string Name, string Folder);
+
 /// <summary>A plugin that could not be loaded, and why (shown by <c>plugins list</c>; the other plugins still load).</summary>
 public sealed record PluginFailure(string Folder, string Reason);
 
@@ -21,7 +27,7 @@ public sealed record PluginFailure(string Folder, string Reason);
 public sealed record PluginInstallProblem(string Path, string Message);
 
 /// <summary>
-/// Finds trainer plugins: every sub-folder <c>&lt;Name&gt;/</c> of a plugin root that holds <c>&lt;Name&gt;.dll</c>.
+/// Finds trainer plugins (their trainers and adapter formats): every sub-folder <c>&lt;Name&gt;/</c> of a plugin root that holds <c>&lt;Name&gt;.dll</c>.
 /// What looks like a wrong install (a root that does not exist, a DLL directly in a root, a folder not named after its
 /// DLL, a build output one level too deep) is reported with the layout that was expected.
 /// Each plugin is loaded into its own load context with McMaster.NETCore.Plugins, sharing the contract and TorchSharp
@@ -33,12 +39,16 @@ public sealed record PluginInstallProblem(string Path, string Message);
 public sealed class PluginCatalog
 {
     readonly List<LoadedTrainer> _trainers = [];
+    readonly List<LoadedAdapterFormat> _adapterFormats = [];
     readonly List<PluginFailure> _failures = [];
     readonly List<PluginInstallProblem> _installProblems = [];
 
     PluginCatalog() { }
 
     public IReadOnlyList<LoadedTrainer> Trainers => _trainers;
+
+    /// <summary>The adapter formats the plugins export, which <c>--adapter</c> files name in their metadata.</summary>
+    public IReadOnlyList<LoadedAdapterFormat> AdapterFormats => _adapterFormats;
 
     public IReadOnlyList<PluginFailure> Failures => _failures;
 
@@ -87,6 +97,16 @@ public sealed class PluginCatalog
             ? $"no trainer named '{name}': no trainer plugins were found"
             : $"no trainer named '{name}' (available: {string.Join(", ", _trainers.Select(t => t.Info.Name))})");
 
+    /// <summary>
+    /// The adapter format named <paramref name="name"/> for the adapter file <paramref name="path"/>, or an error naming
+    /// the file and the formats installed.
+    /// </summary>
+    public LoadedAdapterFormat FindAdapterFormat(string name, string path) =>
+        _adapterFormats.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"{path}: adapter format '{name}' is not provided by any installed plugin (" + (_adapterFormats.Count == 0
+            ? "no plugin provides an adapter format; install the plugin that wrote the file, or name its folder with --plugins-folder)"
+            : $"installed formats: {string.Join(", ", _adapterFormats.Select(f => f.Name))})"));
+
     void LoadFolder(string folder)
     {
         var name = Path.GetFileName(folder);
@@ -102,13 +122,15 @@ public sealed class PluginCatalog
                 sharedTypes: [typeof(ITrainer), typeof(Tensor)],
                 configure: config => config.PreferSharedTypes = true);
             var assembly = loader.LoadDefaultAssembly();
-            var types = TrainerTypes(assembly);
-            if (types.Count == 0)
+            var types = PublicImplementations<ITrainer>(assembly);
+            var formatTypes = PublicImplementations<IAdapterFormat>(assembly);
+            if (types.Count == 0 && formatTypes.Count == 0)
             {
-                _failures.Add(new PluginFailure(folder, $"{name}.dll contains no public class implementing {nameof(ITrainer)}"));
+                _failures.Add(new PluginFailure(folder, $"{name}.dll contains no public class implementing {nameof(ITrainer)} or {nameof(IAdapterFormat)}"));
                 return;
             }
             foreach (var type in types) Add(type, folder);
+            foreach (var type in formatTypes) AddAdapterFormat(type, folder);
         }
         catch (Exception e)
         {
@@ -143,8 +165,35 @@ public sealed class PluginCatalog
         return $"{missing}, nor any other DLL; expected {Path.Combine(folder, name + ".dll")} and its dependencies";
     }
 
-    static List<Type> TrainerTypes(Assembly assembly) =>
-        assembly.GetExportedTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ITrainer).IsAssignableFrom(t)).ToList();
+    static List<Type> PublicImplementations<T>(Assembly assembly) =>
+        assembly.GetExportedTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(T).IsAssignableFrom(t)).ToList();
+
+    void AddAdapterFormat(Type type, string folder)
+    {
+        IAdapterFormat format;
+        string? name;
+        try
+        {
+            format = (IAdapterFormat)Activator.CreateInstance(type)!;
+            name = format.Name;
+        }
+        catch (Exception e)
+        {
+            _failures.Add(new PluginFailure(folder, $"adapter format {type.FullName} could not be created: {Describe(e)}"));
+            return;
+        }
+        if (string.IsNullOrEmpty(name) || !name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.'))
+        {
+            _failures.Add(new PluginFailure(folder, $"{type.FullName}.Name is '{name}'; a format name is lower-case letters, digits, hyphens and dots, and not empty"));
+            return;
+        }
+        if (_adapterFormats.Any(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase)))
+        {
+            _failures.Add(new PluginFailure(folder, $"adapter format name '{name}' is already taken by another plugin"));
+            return;
+        }
+        _adapterFormats.Add(new LoadedAdapterFormat(format, name, folder));
+    }
 
     void Add(Type type, string folder)
     {

@@ -10,13 +10,20 @@ public enum AdapterKind
 
     /// <summary>An A1111 hypernetwork, hooked into the UNet's attention (and unhooked after the column).</summary>
     Hypernetwork,
+
+    /// <summary>A plugin-format adapter (<c>--adapter</c>), applied by its plugin (and undone after the column).</summary>
+    Plugin,
 }
 
 /// <summary>An adapter file a comparison column applies, and at which strength.</summary>
 public sealed record ComparisonAdapter(AdapterKind Kind, string Path, double Strength)
 {
+    /// <summary>Extra plugin folders in which a <see cref="AdapterKind.Plugin"/> adapter's format is looked for.</summary>
+    public IReadOnlyList<string> PluginFolders { get; init; } = [];
+
     /// <summary>Applies <paramref name="adapter"/> (nothing when null) to <paramref name="model"/> until disposed.</summary>
     public static AppliedAdapters Apply(StableDiffusionModel model, ComparisonAdapter? adapter) => AppliedAdapters.Apply(model,
         adapter?.Kind == AdapterKind.Lora ? [new LoraArgument(adapter.Path, adapter.Strength)] : [],
-        adapter?.Kind == AdapterKind.Hypernetwork ? [(adapter.Path, adapter.Strength, null)] : []);
+        adapter?.Kind == AdapterKind.Hypernetwork ? [(adapter.Path, adapter.Strength, null)] : [],
+        adapter?.Kind == AdapterKind.Plugin ? [(adapter.Path, adapter.Strength)] : [], adapter?.PluginFolders);
 }

@@ -171,6 +171,7 @@ public static class ComparisonRun
             var images = pipeline.Generate(request, (step, _) => task.Advance(step), cancellation);
             using var bitmap = ImageTensors.ToBitmaps(images)[0];
             var parameters = GenerateCommand.Parameters(request, cell.Seed, model, adapter.Loras, embeddings, adapter.Hypernetworks);
+            parameters = parameters with { Extra = [.. parameters.Extra, .. PluginAdapterApplication.ParametersEntries(adapter.PluginAdapters)] };
             PngWriter.Write(cell.Path, bitmap, [new("parameters", parameters.ToParametersText()), new(ColumnChunk, ColumnIdentity(column))], overwrite: true);
             task.Finish($"→ {Path.GetFileName(cell.Path)}");
             return cell with { Status = CellStatus.Generated, Problem = null };

@@ -6,8 +6,8 @@ using Spectre.Console;
 namespace DiffusionTune.Cli.Commands.Damage;
 
 /// <summary>
-/// The damage report every finished <c>train</c> run ends with: the final result (a LoRA, embedding, hypernetwork or
-/// full checkpoint, as its <see cref="SavedFile.Kind"/> says) against the base model, with the training captions
+/// The damage report every finished <c>train</c> run ends with: the final result (a LoRA, embedding, hypernetwork,
+/// plugin-format adapter or full checkpoint, as its <see cref="SavedFile.Kind"/> says) against the base model, with the training captions
 /// as concept prompts, printed and written as <c>NAME.damage.json</c> next to the result. It runs at the training
 /// precision (what fitted the machine), except on the CPU, where fp32 is faster and memory is not the limit.
 /// </summary>
@@ -22,9 +22,10 @@ public static class TrainingDamageReport
     /// <summary>The report's path for <paramref name="job"/>.</summary>
     public static string PathFor(TrainJob job) => Path.Combine(job.OutputFolder, job.OutputName + DamageCommand.ReportExtension);
 
-    public static void Write(TrainJob job, TrainResult result, bool evaluate, CancellationToken cancellation)
+    /// <param name="pluginFolders">The run's extra plugin folders, where a plugin-format adapter's format is found.</param>
+    public static void Write(TrainJob job, TrainResult result, IReadOnlyList<string> pluginFolders, bool evaluate, CancellationToken cancellation)
     {
-        if (Tuned(job, result.FinalFiles) is not { } tuned)
+        if (Tuned(job, result.FinalFiles, pluginFolders) is not { } tuned)
         {
             CommandRunner.WriteWarning($"no damage report: this run saved no final result the damage meter can load ({string.Join(", ", result.FinalFiles.Select(f => f.Format).DefaultIfEmpty("none"))})");
             return;
@@ -46,11 +47,12 @@ public static class TrainingDamageReport
     }
 
     /// <summary>The final result as the damage meter's tuned side, by the files' kinds; null when none is one the host loads.</summary>
-    static DamageRequest? Tuned(TrainJob job, IReadOnlyList<SavedFile> files)
+    static DamageRequest? Tuned(TrainJob job, IReadOnlyList<SavedFile> files, IReadOnlyList<string> pluginFolders)
     {
         string? model = null, embedding = null;
         var loras = new List<LoraArgument>();
         var hypernetworks = new List<string>();
+        var pluginAdapters = new List<(string Path, double Strength)>();
         foreach (var file in files)
         {
             switch (file.Kind)
@@ -58,14 +60,18 @@ public static class TrainingDamageReport
                 case SavedFileKind.Lora: loras.Add(new LoraArgument(file.Path, 1.0)); break;
                 case SavedFileKind.Hypernetwork: hypernetworks.Add(file.Path); break;
                 case SavedFileKind.Embedding: embedding ??= file.Path; break;
+                case SavedFileKind.Adapter: pluginAdapters.Add((file.Path, 1.0)); break;
                 case SavedFileKind.Model: model = file.Path; break;
             }
         }
-        if (model is null && embedding is null && loras.Count == 0 && hypernetworks.Count == 0) return null;
+        if (model is null && embedding is null && loras.Count == 0 && hypernetworks.Count == 0 && pluginAdapters.Count == 0) return null;
         return new DamageRequest
         {
             Tuned = model ?? job.Model,
-            Adapters = new ModelAdapters { Loras = loras, Embeddings = embedding, Hypernetworks = hypernetworks },
+            Adapters = new ModelAdapters
+            {
+                Loras = loras, Embeddings = embedding, Hypernetworks = hypernetworks, PluginAdapters = pluginAdapters, PluginFolders = pluginFolders,
+            },
         };
     }
 }

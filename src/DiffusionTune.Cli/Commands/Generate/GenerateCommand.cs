@@ -49,6 +49,7 @@ public static class GenerateCommand
             loras = applied.Select(l => new { name = l.Name, file = l.Path, hash = l.ShortHash, strength = l.Strength, gated = l.Trigger is not null, trigger = l.Trigger }),
             embeddings = embeddings.Select(e => new { name = e.Name, file = e.FilePath, hash = e.ShortHash, vectors = e.VectorCount, format = e.Format }),
             hypernetworks = adapted.Hypernetworks.Select(h => new { name = h.Name, file = h.Path, hash = h.ShortHash, strength = h.Strength, gated = h.Trigger is not null, trigger = h.Trigger }),
+            adapters = adapted.PluginAdapters.Select(a => new { file = a.Path, format = a.Format, strength = a.Strength }),
             progress = tally.Figures(finished),
             images = written,
         }, new JsonSerializerOptions { WriteIndented = true }));
@@ -64,8 +65,8 @@ public static class GenerateCommand
                 foreach (var image in group)
                 {
                     var loras = adapters.Loras.Select((lora, i) => lora with { Name = image.Networks.LoraNames[i] }).ToList();
-                    var wanted = Parameters(image.Request, image.Request.Seed, model, [.. applied, .. loras], embeddings, [.. adapted.Hypernetworks, .. adapters.Hypernetworks])
-                        with { Prompt = image.Job.Prompt };
+                    var parameters = Parameters(image.Request, image.Request.Seed, model, [.. applied, .. loras], embeddings, [.. adapted.Hypernetworks, .. adapters.Hypernetworks]);
+                    var wanted = parameters with { Prompt = image.Job.Prompt, Extra = [.. parameters.Extra, .. PluginAdapterApplication.ParametersEntries(adapted.PluginAdapters)] };
                     if (made.Any(m => RecordedImage.Matches(m, wanted))) tally.AddSkipped(1);
                     else missing.Add((image, wanted));
                 }

@@ -22,6 +22,8 @@ public static class PluginsListCommand
             if (info.Options.Count > 0) AnsiConsole.Write(OptionTable(info.Options));
         }
         if (catalog.Trainers.Count == 0) AnsiConsole.MarkupLine("[yellow]no trainer plugins were found[/]");
+        foreach (var format in catalog.AdapterFormats)
+            AnsiConsole.MarkupLineInterpolated($"adapter format [bold]{format.Name}[/] (generate --adapter) from: {format.Folder}");
         foreach (var failure in catalog.Failures)
             AnsiConsole.MarkupLineInterpolated($"[red]failed:[/] {failure.Folder}: {failure.Reason}");
         foreach (var problem in catalog.InstallProblems) CommandRunner.WriteWarning(problem.Message);

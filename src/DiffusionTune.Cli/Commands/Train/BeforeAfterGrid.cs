@@ -28,19 +28,21 @@ public static class BeforeAfterGrid
     /// model, so there is no "before" of it: the printed <c>generate</c> command shows it) or, with a warning, of a
     /// kind it cannot show.
     /// </summary>
-    public static string? Write(TrainJob job, SavedFile? trained, IReadOnlyList<string> prompts, CancellationToken cancellation)
+    /// <param name="pluginFolders">The run's extra plugin folders, where a plugin-format adapter's format is found.</param>
+    public static string? Write(TrainJob job, SavedFile? trained, IReadOnlyList<string> prompts, IReadOnlyList<string> pluginFolders, CancellationToken cancellation)
     {
         if (trained?.Kind == SavedFileKind.Embedding) return null;
         ComparisonColumn? after = trained?.Kind switch
         {
             SavedFileKind.Lora => new ComparisonColumn("after", job.Model, new ComparisonAdapter(AdapterKind.Lora, trained.Path, 1.0)),
             SavedFileKind.Hypernetwork => new ComparisonColumn("after", job.Model, new ComparisonAdapter(AdapterKind.Hypernetwork, trained.Path, 1.0)),
+            SavedFileKind.Adapter => new ComparisonColumn("after", job.Model, new ComparisonAdapter(AdapterKind.Plugin, trained.Path, 1.0) { PluginFolders = pluginFolders }),
             SavedFileKind.Model => new ComparisonColumn("after", trained.Path, null),
             _ => null,
         };
         if (after is null)
         {
-            CommandRunner.WriteWarning($"no before/after grid: {(trained is null ? $"no final result named {job.OutputName} in {job.OutputFolder}" : $"{trained.Path} is not a LoRA, hypernetwork or model")}");
+            CommandRunner.WriteWarning($"no before/after grid: {(trained is null ? $"no final result named {job.OutputName} in {job.OutputFolder}" : $"{trained.Path} is not a LoRA, hypernetwork, plugin adapter or model")}");
             return null;
         }
         var folder = FolderOf(job);

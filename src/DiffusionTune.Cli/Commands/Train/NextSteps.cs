@@ -13,7 +13,8 @@ namespace DiffusionTune.Cli.Commands.Train;
 public static partial class NextSteps
 {
     /// <param name="baseModelGiven">Whether the user named the base model (else the commands leave --model out: the embedded model).</param>
-    public static void Print(TrainJob job, SavedFile? trained, IReadOnlyList<string> prompts, string? beforeAfterGrid, bool baseModelGiven)
+    /// <param name="pluginFolders">The run's extra plugin folders, which a plugin-format adapter's commands name again.</param>
+    public static void Print(TrainJob job, SavedFile? trained, IReadOnlyList<string> prompts, string? beforeAfterGrid, bool baseModelGiven, IReadOnlyList<string> pluginFolders)
     {
         var samples = TrainerRun.SampleFolderOf(job.RunFolder);
         int strips = Directory.Exists(samples) ? Directory.GetFiles(samples, "*.png").Length : 0;
@@ -24,14 +25,14 @@ public static partial class NextSteps
         if (beforeAfterGrid is not null) Console.WriteLine($"  before/after grid: {Shown(beforeAfterGrid)} (left: the base model, right: after training; same seeds)");
         Console.WriteLine($"  log:               {Shown(Path.Combine(job.RunFolder, "log.txt"))} (scalars: {Shown(TrainingLog.FolderOf(job.RunFolder))})");
         if (trained is null || prompts.Count == 0) return;
-        var commands = Commands(job, trained, prompts, baseModelGiven);
+        var commands = Commands(job, trained, prompts, baseModelGiven, pluginFolders);
         if (commands.Count == 0) return;
         Console.WriteLine("Try it:");
         foreach (var command in commands) Console.WriteLine($"  {command}");
     }
 
     /// <summary>The command lines (starting with <c>diffusiontune</c>) that try <paramref name="trained"/>; none for a kind they cannot load.</summary>
-    public static IReadOnlyList<string> Commands(TrainJob job, SavedFile trained, IReadOnlyList<string> prompts, bool baseModelGiven)
+    public static IReadOnlyList<string> Commands(TrainJob job, SavedFile trained, IReadOnlyList<string> prompts, bool baseModelGiven, IReadOnlyList<string> pluginFolders)
     {
         var path = Shown(trained.Path);
         string[] baseModel = baseModelGiven ? ["--model", Shown(job.Model)] : [];
@@ -40,6 +41,7 @@ public static partial class NextSteps
             SavedFileKind.Lora => ["--lora", path],
             SavedFileKind.Hypernetwork => ["--hypernetwork", path],
             SavedFileKind.Embedding => ["--embeddings", path],
+            SavedFileKind.Adapter => ["--adapter", path, .. pluginFolders.SelectMany(folder => new[] { "--plugins-folder", Shown(Path.GetFullPath(folder)) })],
             _ => [],
         };
         string[] promptOptions = [.. prompts.SelectMany(p => new[] { "--prompt", p })];
@@ -57,7 +59,7 @@ public static partial class NextSteps
                 ["generate", .. baseModel, .. adapter, "--prompt", prompts[0], "--seed", "1", "--output", generated],
                 ["compare", .. baseModel, .. adapter, "--include-base", .. promptOptions, "--output", compared],
             ],
-            SavedFileKind.Embedding => [["generate", .. baseModel, .. adapter, "--prompt", prompts[0], "--seed", "1", "--output", generated]],
+            SavedFileKind.Embedding or SavedFileKind.Adapter => [["generate", .. baseModel, .. adapter, "--prompt", prompts[0], "--seed", "1", "--output", generated]],
             _ => [],
         };
         return [.. commands.Select(words => "diffusiontune " + string.Join(' ', words.Select(Quoted)))];

@@ -53,11 +53,11 @@ public static class TrainCommand
         // A run that had nothing left to train keeps the grid and damage report it made when it finished.
         bool trainedNow = result!.FinalFiles.Count > 0;
         var grid = request.Preset is null && !quickStart ? null
-            : trainedNow ? BeforeAfterGrid.Write(job, trained, prompts, cancellation)
+            : trainedNow ? BeforeAfterGrid.Write(job, trained, prompts, request.PluginFolders, cancellation)
             : BeforeAfterGrid.Existing(job);
         var damageReport = values.Get(TrainSettings.DamageReport);
-        if (damageReport != "off" && trainedNow) TrainingDamageReport.Write(job, result, evaluate: damageReport == "evaluate", cancellation);
-        NextSteps.Print(job, trained, prompts, grid, baseModelGiven: values.Get(TrainSettings.Model) is not null);
+        if (damageReport != "off" && trainedNow) TrainingDamageReport.Write(job, result, request.PluginFolders, evaluate: damageReport == "evaluate", cancellation);
+        NextSteps.Print(job, trained, prompts, grid, baseModelGiven: values.Get(TrainSettings.Model) is not null, request.PluginFolders);
         return code;
     }
 
