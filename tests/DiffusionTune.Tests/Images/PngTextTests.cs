@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using DiffusionTune.IO;
 using DiffusionTune.IO.Images;
 using SkiaSharp;
 
@@ -61,7 +62,7 @@ public class PngTextTests
         var path = folder.File("seed-1.png");
         PngWriter.Write(path, first);
 
-        var error = Assert.Throws<IOException>(() => PngWriter.Write(path, second));
+        var error = Assert.Throws<FileAccessException>(() => PngWriter.Write(path, second));
 
         Assert.Contains(path, error.Message);
         using (var kept = SKBitmap.Decode(path)) Assert.Equal(SKColors.Red, kept.GetPixel(0, 0));
