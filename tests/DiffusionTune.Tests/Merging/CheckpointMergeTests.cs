@@ -1,4 +1,6 @@
 using DiffusionTune.Cli;
+using DiffusionTune.Cli.Commands;
+using DiffusionTune.Cli.Commands.Merge;
 using DiffusionTune.Diffusion.Merging;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO;
@@ -13,6 +15,23 @@ namespace DiffusionTune.Tests.Merging;
 
 public class CheckpointMergeTests
 {
+    [Fact]
+    public async Task A_merge_cancelled_before_it_saves_writes_nothing()
+    {
+        var (basePath, tunedPath) = SavedPair();
+        var work = TestPaths.TempFolder();
+        var output = Path.Combine(work, "merged");
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+
+        int exit = await CommandRunner.RunAsync(
+            cancellation => Task.FromResult(MergeCommand.Run(new MergeSettings { Base = basePath, Tuned = tunedPath, Alpha = "0.5", Output = output }, cancellation)),
+            stop.Token);
+
+        Assert.Equal(CommandRunner.Cancelled, exit);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(work));
+    }
+
     [Fact]
     public async Task Alpha_0_writes_the_base_and_alpha_1_the_tuned_model_bit_for_bit()
     {

@@ -12,10 +12,11 @@ namespace DiffusionTune.Cli.Commands.Merge;
 public static class LoraStrengthBaking
 {
     /// <summary><c>merge --lora FILE --alpha SPEC</c>.</summary>
-    public static int Run(MergeSettings settings, BlockWeights strengths)
+    public static int Run(MergeSettings settings, BlockWeights strengths, CancellationToken cancellation)
     {
         var output = CheckOutput(settings.Output, "merge");
         using var model = settings.Loading.Load(settings.Model);
+        cancellation.ThrowIfCancellationRequested();
         Write(model, settings.Lora!, strengths, output, ModelMetadata.LoraBlockStrengths);
         return CommandRunner.Success;
     }

@@ -12,10 +12,11 @@ namespace DiffusionTune.Cli.Commands.Merge;
 /// <summary>
 /// Interpolates every tensor of a base model and a fine-tune of it (<see cref="CheckpointInterpolation"/>) and saves
 /// the result as a new model; with <c>--lora</c>, rescales a LoRA per block instead (<see cref="LoraStrengthBaking"/>).
+/// Ctrl+C is honoured between loading, interpolating and saving; the save itself is atomic.
 /// </summary>
 public static class MergeCommand
 {
-    public static int Run(MergeSettings settings)
+    public static int Run(MergeSettings settings, CancellationToken cancellation)
     {
         var weights = BlockWeightsArgument.Parse(settings.Alpha);
         if (settings.Lora is not null)
@@ -24,7 +25,7 @@ public static class MergeCommand
                 throw new ArgumentException("give either --lora (to rescale a LoRA) or --base and --tuned (to interpolate two models), not both");
             if (settings.ModelFormat is not null)
                 throw new ArgumentException("--model-format is for models; with --lora the result is a LoRA file");
-            return LoraStrengthBaking.Run(settings, weights);
+            return LoraStrengthBaking.Run(settings, weights, cancellation);
         }
         if (settings.Base is null || settings.Tuned is null)
             throw new ArgumentException("give --base and --tuned (the two models to interpolate), or --lora FILE (a LoRA to rescale per block)");
@@ -34,7 +35,9 @@ public static class MergeCommand
 
         var clock = Stopwatch.StartNew();
         using var @base = settings.Loading.Load(settings.Base);
+        cancellation.ThrowIfCancellationRequested();
         using var tuned = settings.Loading.Load(settings.Tuned);
+        cancellation.ThrowIfCancellationRequested();
         var loading = clock.Elapsed;
         // The tuned model becomes the result: each of its tensors is read before it is overwritten.
         var counts = CheckpointInterpolation.Interpolate(@base, tuned, weights, tuned);
@@ -44,6 +47,7 @@ public static class MergeCommand
             [ModelMetadata.Merge] = JsonSerializer.Serialize(new { @base = ModelReference.Of(@base), tuned = ModelReference.Of(tuned), alpha = weights.ToString() }),
         };
         FiniteWeights.Require(tuned, $"merge wrote nothing to {output.Path}");
+        cancellation.ThrowIfCancellationRequested();
         output.Save(tuned, metadata);
         var saving = clock.Elapsed - loading - interpolation;
 

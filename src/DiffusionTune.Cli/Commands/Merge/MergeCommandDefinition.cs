@@ -25,7 +25,7 @@ public static class MergeCommandDefinition
             baseModel, tuned, lora, model, alpha, output, modelFormat,
         };
         loading.AddTo(command);
-        command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ => Task.FromResult(MergeCommand.Run(new MergeSettings
+        command.SetAction((result, cancellation) => CommandRunner.RunAsync(stop => Task.FromResult(MergeCommand.Run(new MergeSettings
         {
             Base = result.GetValue(baseModel),
             Tuned = result.GetValue(tuned),
@@ -35,7 +35,7 @@ public static class MergeCommandDefinition
             Output = result.GetValue(output)!,
             ModelFormat = result.GetValue(modelFormat),
             Loading = loading.Read(result),
-        })), cancellation));
+        }, stop)), cancellation));
         return command;
     }
 }

@@ -5,10 +5,13 @@ using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.MergeLora;
 
-/// <summary>Loads a model, merges the LoRAs into its weights and saves it as a diffusers folder or a single file.</summary>
+/// <summary>
+/// Loads a model, merges the LoRAs into its weights and saves it as a diffusers folder or a single file. Ctrl+C is
+/// honoured between loading, merging and saving; the save itself is atomic, so a cancelled run leaves nothing.
+/// </summary>
 public static class MergeLoraCommand
 {
-    public static int Run(MergeLoraSettings settings)
+    public static int Run(MergeLoraSettings settings, CancellationToken cancellation)
     {
         if (settings.Loras.Count == 0) throw new ArgumentException("nothing to merge: give at least one --lora FILE[:STRENGTH]");
         var loras = settings.Loras.Select(LoraArgument.Parse).ToList();
@@ -18,12 +21,14 @@ public static class MergeLoraCommand
         var output = ModelOutput.Resolve(settings.Output, format: null, "merge-lora");
 
         using var model = settings.Loading.Load(settings.Model);
+        cancellation.ThrowIfCancellationRequested();
         var applied = LoraMerging.MergeInto(model, loras, blockStrengths);
         var metadata = new Dictionary<string, string>
         {
             [ModelMetadata.MergedLoras] = JsonSerializer.Serialize(applied.Select(l => new { name = l.Name, hash = l.ShortHash, strength = l.Strength, blocks = blockStrengths?.ToString() })),
         };
         FiniteWeights.Require(model, $"merge-lora wrote nothing to {output.Path}");
+        cancellation.ThrowIfCancellationRequested();
         output.Save(model, metadata);
         AnsiConsole.MarkupLineInterpolated($"Wrote the merged model to [bold]{output.Path}[/] ({output.Kind})");
         return CommandRunner.Success;

@@ -18,14 +18,14 @@ public static class MergeLoraCommandDefinition
             model, loras, alpha, output,
         };
         loading.AddTo(command);
-        command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ => Task.FromResult(MergeLoraCommand.Run(new MergeLoraSettings
+        command.SetAction((result, cancellation) => CommandRunner.RunAsync(stop => Task.FromResult(MergeLoraCommand.Run(new MergeLoraSettings
         {
             Model = result.GetValue(model),
             Loras = result.GetValue(loras) ?? [],
             Alpha = result.GetValue(alpha),
             Output = result.GetValue(output)!,
             Loading = loading.Read(result),
-        })), cancellation));
+        }, stop)), cancellation));
         return command;
     }
 }
