@@ -7,6 +7,8 @@ using DiffusionTune.IO.Formats;
 using DiffusionTune.IO.Images;
 using DiffusionTune.Models.Adapters;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Workflows.Adapters;
+using DiffusionTune.Workflows.Damage;
 using static DiffusionTune.Tests.Adapters.AdapterTestData;
 
 namespace DiffusionTune.Tests.Cli;

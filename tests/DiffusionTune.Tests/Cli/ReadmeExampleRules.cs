@@ -1,5 +1,7 @@
 using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Cli.Commands.Train;
+using DiffusionTune.Workflows.Loading;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Cli;
 

@@ -1,4 +1,5 @@
 using DiffusionTune.Cli.Commands.Generate;
+using DiffusionTune.Workflows.Generation;
 
 namespace DiffusionTune.Tests.Cli;
 

@@ -3,6 +3,7 @@ using DiffusionTune.Cli;
 using DiffusionTune.Cli.Commands.Compare;
 using DiffusionTune.IO.Images;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Workflows.Comparison;
 
 namespace DiffusionTune.Tests.Grids;
 

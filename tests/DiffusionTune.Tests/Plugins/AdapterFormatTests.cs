@@ -6,6 +6,7 @@ using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Cli;
 using DiffusionTune.Tests.Pipelines;
 using DiffusionTune.Training.Plugins;
+using DiffusionTune.Workflows.Training;
 using static TorchSharp.torch;
 
 namespace DiffusionTune.Tests.Plugins;

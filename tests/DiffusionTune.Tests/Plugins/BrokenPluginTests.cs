@@ -7,6 +7,8 @@ using DiffusionTune.Tests.Training;
 using DiffusionTune.Training.Engine;
 using DiffusionTune.Training.Loop;
 using DiffusionTune.Training.Plugins;
+using DiffusionTune.Workflows.Plugins;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Plugins;
 

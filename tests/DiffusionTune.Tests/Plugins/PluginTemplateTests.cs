@@ -3,6 +3,7 @@ using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Contracts;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Cli;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Plugins;
 

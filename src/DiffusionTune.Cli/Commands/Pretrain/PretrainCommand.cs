@@ -3,6 +3,7 @@ using DiffusionTune.Models.Kernels;
 using DiffusionTune.Models.Runtime;
 using DiffusionTune.ShapesWorld.Pretraining;
 using DiffusionTune.Training.Loop;
+using DiffusionTune.Workflows.Reporting;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.Pretrain;
@@ -26,15 +27,15 @@ public static class PretrainCommand
         bool finished = false;
         try
         {
-            ProgressDisplay.Run(progress =>
+            ConsoleReporter.Run(progress =>
             {
-                ProgressDisplay.ITask? task = null;
+                IWorkflowProgress? task = null;
                 double smoothedLoss = double.NaN;
                 var pretrainer = new ShapesWorldPretrainer(settings);
                 finished = pretrainer.Run(Path.GetFullPath(outputFolder),
                     status =>
                     {
-                        progress.Log(Markup.Escape(status));
+                        progress.Message(status);
                         task = null;
                         smoothedLoss = double.NaN;
                     },

@@ -33,7 +33,7 @@ public static class TrainEvaluatorCommand
 
         var watch = Stopwatch.StartNew();
         ShapesClassifier? classifier = null;
-        ProgressDisplay.Run(progress =>
+        ConsoleReporter.Run(progress =>
         {
             var task = progress.Start("training", settings.Steps);
             double smoothedLoss = double.NaN;
