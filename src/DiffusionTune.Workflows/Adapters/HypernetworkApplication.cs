@@ -12,8 +12,8 @@ namespace DiffusionTune.Workflows.Adapters;
 public sealed record AppliedHypernetwork(string Name, string ShortHash, double Strength, string Path, string? Trigger = null);
 
 /// <summary>
-/// Reads <c>--hypernetwork FILE[:STRENGTH][@TRIGGER]</c> files and hooks them into a model's UNet for the command's
-/// lifetime; one with a trigger is gated on it (<see cref="StableDiffusionModel.Gates"/>).
+/// Reads hypernetwork files (<c>--hypernetwork FILE[:STRENGTH][@TRIGGER]</c>) and hooks them into a model's UNet until
+/// disposed; one with a trigger is gated on it (<see cref="StableDiffusionModel.Gates"/>).
 /// </summary>
 public sealed class HypernetworkApplication : IDisposable
 {

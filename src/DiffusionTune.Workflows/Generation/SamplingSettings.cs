@@ -7,7 +7,7 @@ namespace DiffusionTune.Workflows.Generation;
 
 /// <summary>
 /// How each image is sampled and how the model is read: what <c>generate</c> and <c>compare</c> share
-/// (<see cref="SamplingOptions"/> reads them from the command line). A prompt file's per-prompt fields override them.
+/// (the CLI reads them from its sampling options). A prompt file's per-prompt fields override them.
 /// </summary>
 public sealed record SamplingSettings
 {

@@ -72,9 +72,9 @@ public static class EvaluateCommand
         using var adapted = AdaptedModel.Apply(StableDiffusionModel.Load(path, loadOptions), adapters, ConsoleReporter.Lines);
         var model = adapted.Model;
         ModelEvaluation? evaluation = null;
-        ConsoleReporter.Run(progress =>
+        ConsoleReporter.Run(reporter =>
         {
-            var task = progress.Start($"{role}: {prompts.Count} prompts × {settings.Seeds} seeds", prompts.Count * settings.Seeds);
+            var task = reporter.Start($"{role}: {prompts.Count} prompts × {settings.Seeds} seeds", prompts.Count * settings.Seeds);
             evaluation = ModelEvaluator.Evaluate(model, classifier, prompts, settings, (done, total) =>
             {
                 task.Advance(done);

@@ -50,12 +50,12 @@ public static class ExtractLoraCommand
         using var tuned = onCpu.Load(settings.Tuned, ConsoleReporter.Lines);
         var loading = clock.Elapsed;
         ExtractedLora? extracted = null;
-        ConsoleReporter.Run(sink =>
+        ConsoleReporter.Run(reporter =>
         {
             IWorkflowProgress? task = null;
             extracted = LoraExtraction.Extract(@base, tuned, selection, scope, (done, total) =>
             {
-                task ??= sink.Start($"extracting ({selection})", total);
+                task ??= reporter.Start($"extracting ({selection})", total);
                 task.Advance(done);
             }, cancellation);
             task?.Finish($"{extracted.Layers.Count} layer(s) changed");

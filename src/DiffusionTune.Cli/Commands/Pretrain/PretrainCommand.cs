@@ -27,7 +27,7 @@ public static class PretrainCommand
         bool finished = false;
         try
         {
-            ConsoleReporter.Run(progress =>
+            ConsoleReporter.Run(reporter =>
             {
                 IWorkflowProgress? task = null;
                 double smoothedLoss = double.NaN;
@@ -35,13 +35,13 @@ public static class PretrainCommand
                 finished = pretrainer.Run(Path.GetFullPath(outputFolder),
                     status =>
                     {
-                        progress.Message(status);
+                        reporter.Message(status);
                         task = null;
                         smoothedLoss = double.NaN;
                     },
                     (done, total, result) =>
                     {
-                        task ??= progress.Start("training", total, done - 1);
+                        task ??= reporter.Start("training", total, done - 1);
                         smoothedLoss = double.IsNaN(smoothedLoss) ? result.Loss : 0.98 * smoothedLoss + 0.02 * result.Loss;
                         task.Advance(done, $"loss {smoothedLoss:F4} lr {result.LearningRate:G3}");
                         if (done == total) task.Finish($"done, loss {smoothedLoss:F4}");
