@@ -1,6 +1,4 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands;
-using DiffusionTune.Cli.Commands.Calibrate;
 using DiffusionTune.Diffusion.Merging;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO.Safetensors;

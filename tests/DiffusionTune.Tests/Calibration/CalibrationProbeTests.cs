@@ -1,4 +1,3 @@
-using DiffusionTune.Cli.Commands;
 using DiffusionTune.Diffusion.Calibration;
 using DiffusionTune.Diffusion.Damage;
 using DiffusionTune.Diffusion.Merging;

@@ -1,6 +1,4 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands;
-using DiffusionTune.Cli.Commands.Damage;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO;
 using DiffusionTune.IO.Formats;

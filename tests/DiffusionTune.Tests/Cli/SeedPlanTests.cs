@@ -1,4 +1,3 @@
-using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Workflows.Generation;
 
 namespace DiffusionTune.Tests.Cli;

@@ -1,8 +1,4 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands;
-using DiffusionTune.Cli.Commands.Damage;
-using DiffusionTune.Cli.Commands.Generate;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Diffusion.Damage;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO.Formats;

@@ -1,4 +1,3 @@
-using DiffusionTune.Cli.Commands;
 using DiffusionTune.Diffusion.Damage;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO.Formats;

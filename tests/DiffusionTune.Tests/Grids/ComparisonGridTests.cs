@@ -1,9 +1,5 @@
 using System.Text.Json;
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands;
-using DiffusionTune.Cli.Commands.Compare;
-using DiffusionTune.Cli.Commands.Generate;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.IO.Images;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Adapters;

@@ -1,5 +1,4 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Contracts;
 using DiffusionTune.IO.Images;
 using DiffusionTune.IO.Safetensors;

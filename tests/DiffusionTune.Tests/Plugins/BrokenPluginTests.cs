@@ -1,6 +1,4 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Tests.Cli;
 using DiffusionTune.Tests.Pipelines;
 using DiffusionTune.Tests.Training;

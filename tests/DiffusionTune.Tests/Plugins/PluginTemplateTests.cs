@@ -1,5 +1,4 @@
 using System.Reflection;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Contracts;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Cli;

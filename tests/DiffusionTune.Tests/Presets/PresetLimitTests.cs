@@ -1,6 +1,5 @@
 using System.Text;
 using DiffusionTune.Cli.Commands.Presets;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Workflows.Presets;
 using DiffusionTune.Workflows.Settings;
 using DiffusionTune.Workflows.Training;

@@ -1,4 +1,3 @@
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Workflows.Presets;
 using DiffusionTune.Workflows.Settings;
 using DiffusionTune.Workflows.Training;

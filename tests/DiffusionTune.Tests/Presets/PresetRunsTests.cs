@@ -1,4 +1,3 @@
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Cli;
 using DiffusionTune.Tests.Pipelines;

@@ -1,5 +1,4 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Workflows.Presets;
 using DiffusionTune.Workflows.Settings;
 using DiffusionTune.Workflows.Training;

@@ -1,5 +1,4 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Tests.Pipelines;
 using DiffusionTune.Training.Plugins;
 using DiffusionTune.Workflows.Presets;

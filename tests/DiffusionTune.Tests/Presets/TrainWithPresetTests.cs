@@ -1,7 +1,4 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands.Compare;
-using DiffusionTune.Cli.Commands.Damage;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.IO.Images;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Pipelines;
