@@ -1,5 +1,8 @@
-using DiffusionTune.Cli.Commands.Train;
-using DiffusionTune.Cli.Presets;
+using DiffusionTune.Cli.Rendering;
+using DiffusionTune.Workflows.Plugins;
+using DiffusionTune.Workflows.Presets;
+using DiffusionTune.Workflows.Settings;
+using DiffusionTune.Workflows.Training;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.Presets;
@@ -58,7 +61,7 @@ public static class PresetsCommand
         }
         var values = TrainSettingValues.Defaults();
         preset.ApplyTo(values);
-        if (TrainPreflight.TrainerProblems(values, PluginRoots.LoadWithWarnings(pluginFolders)) is { Count: > 0 } problems)
+        if (TrainPreflight.TrainerProblems(values, PluginRoots.LoadWithWarnings(pluginFolders, ConsoleReporter.Lines)) is { Count: > 0 } problems)
             throw new TrainSettingsException(problems);
         var madeFor = preset.MadeFor is { } family ? $", sized for {ModelFamily.Known[family]}" : "";
         AnsiConsole.MarkupLineInterpolated($"{preset.Values.Count} setting(s){madeFor}; run it with: train --preset {preset.Name} --images DIR");
