@@ -7,7 +7,8 @@ namespace DiffusionTune.Web.Library;
 
 /// <summary>
 /// Finds the models, LoRAs, embeddings and hypernetworks in the roots and reads their safetensors headers (never
-/// their tensors). Pickled files (.pt, .ckpt) are listed by name only: the library does not open them.
+/// their tensors). A diffusers pipeline folder (with model_index.json) is one model. Pickled files (.pt, .ckpt) are
+/// listed by name only: the library does not open them.
 /// </summary>
 public sealed class LibraryScanner(RootedPaths roots)
 {
@@ -19,7 +20,10 @@ public sealed class LibraryScanner(RootedPaths roots)
 
     static readonly string[] Extensions = [".safetensors", ".pt", ".ckpt"];
 
-    /// <summary>Every model file in the roots, by root then path.</summary>
+    /// <summary>The file that makes a folder a diffusers pipeline.</summary>
+    const string PipelineIndex = "model_index.json";
+
+    /// <summary>Every model file (and pipeline folder) in the roots, by root then path.</summary>
     public IReadOnlyList<LibraryItem> Scan()
     {
         var items = new List<LibraryItem>();
@@ -62,7 +66,10 @@ public sealed class LibraryScanner(RootedPaths roots)
             if (!inside) continue;
             if (Directory.Exists(entry))
             {
-                if (depth < MaxDepth)
+                // A diffusers pipeline folder is one model, not a heap of component files.
+                if (File.Exists(Path.Combine(entry, PipelineIndex)))
+                    yield return entry;
+                else if (depth < MaxDepth)
                     foreach (var file in Files(root, entry, depth + 1)) yield return file;
             }
             else if (Extensions.Contains(Path.GetExtension(entry), StringComparer.OrdinalIgnoreCase))
@@ -73,6 +80,11 @@ public sealed class LibraryScanner(RootedPaths roots)
     static LibraryItem Read(RootFolder root, string file)
     {
         var relative = RootedPaths.Relative(root, file);
+        if (Directory.Exists(file))
+        {
+            var size = new DirectoryInfo(file).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+            return new LibraryItem(root.Name, relative, LibraryItemKind.Model, size, null, null, new Dictionary<string, string>(), null, DamageSummary.Beside(file));
+        }
         var bytes = new FileInfo(file).Length;
         var damage = DamageSummary.Beside(file);
         if (!file.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))

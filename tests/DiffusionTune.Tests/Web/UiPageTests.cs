@@ -140,11 +140,16 @@ public sealed class UiPageTests : IAsyncLifetime
              "concept": {"prompts": ["cat"], "total": {"mean_squared_error": 0.1, "base_mean_square": 1.0}, "timesteps": [], "per_prompt": [], "blocks": []}}
             """);
         File.WriteAllText(Path.Combine(loras, "broken.safetensors"), "not a safetensors file");
+        Directory.CreateDirectory(Path.Combine(_server.Root, "pipeline", "unet"));
+        File.WriteAllText(Path.Combine(_server.Root, "pipeline", "model_index.json"), "{}");
+        File.WriteAllText(Path.Combine(_server.Root, "pipeline", "unet", "diffusion_pytorch_model.safetensors"), "12345");
         File.WriteAllText(Path.Combine(_server.Secret, "outside.safetensors"), "x");
         Directory.CreateSymbolicLink(Path.Combine(_server.Root, "linked"), _server.Secret);
 
         var items = JsonDocument.Parse(await _server.Client.GetStringAsync("/api/library")).RootElement.EnumerateArray().ToList();
-        Assert.Equal(["loras/broken.safetensors", "loras/cat.safetensors"], items.Select(i => i.GetProperty("relative_path").GetString()));
+        Assert.Equal(["loras/broken.safetensors", "loras/cat.safetensors", "pipeline"], items.Select(i => i.GetProperty("relative_path").GetString()));
+        Assert.Equal("model", items[2].GetProperty("kind").GetString());
+        Assert.True(items[2].GetProperty("bytes").GetInt64() >= 7);
         var cat = items[1];
         Assert.Equal("lora", cat.GetProperty("kind").GetString());
         Assert.Equal("shapes-world-base", cat.GetProperty("base_model").GetString());

@@ -37,16 +37,21 @@ public static class UiCommand
         {
             throw new ArgumentException($"cannot listen on {address} port {options.Port}: {e.Message} (try --port 0 for any free port)", e);
         }
-        var url = UiServer.Address(app);
-        var shown = token is null ? url : new Uri(url, $"/?{AccessToken.QueryName}={Uri.EscapeDataString(token)}");
+        var local = UiServer.Address(app);
+        var withToken = token is null ? "" : $"/?{AccessToken.QueryName}={Uri.EscapeDataString(token)}";
+        var opened = new Uri(local, withToken);
+        // Beyond loopback the address is for other machines: name this one (a wildcard address names none).
+        var shown = loopback ? opened : new Uri(new UriBuilder(local) { Host = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? Dns.GetHostName() : address.ToString() }.Uri, withToken);
         Console.Out.WriteLine($"DiffusionTune UI: {shown}");
         if (token is not null && request.Token is null)
             Console.Out.WriteLine("The access token above was generated for this run; anyone with the address can use the UI.");
         Console.Out.WriteLine($"Jobs and datasets in {Path.GetFullPath(options.StateFolder)}; reading {string.Join(", ", options.Roots.Select(Path.GetFullPath))}. Ctrl+C stops.");
-        if (request.OpenBrowser) DesktopBrowser.TryOpen(loopback ? shown : new Uri(shown.AbsoluteUri.Replace(url.Host, "localhost")));
+        if (request.OpenBrowser) DesktopBrowser.TryOpen(opened);
+        // Ctrl+C and SIGTERM reach the command's token; the host may also be stopped on its own (its console lifetime).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, app.Lifetime.ApplicationStopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellation);
+            await Task.Delay(Timeout.Infinite, stop.Token);
         }
         catch (OperationCanceledException)
         {
