@@ -32,6 +32,7 @@ public sealed class JobEventLog
         var file = Path.Combine(folder, EventsFileName);
         if (File.Exists(file))
         {
+            EndTornLine(file);
             foreach (var line in File.ReadLines(file))
             {
                 try
@@ -93,6 +94,15 @@ public sealed class JobEventLog
         JobEventTypes.Image => $"image: {e.Path} ({e.Text})",
         _ => null, // progress steps are in events.jsonl; the log keeps the story readable.
     };
+
+    /// <summary>Ends a last line the server died while writing, so the next event starts a line of its own.</summary>
+    static void EndTornLine(string file)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+        if (stream.Length == 0) return;
+        stream.Seek(-1, SeekOrigin.End);
+        if (stream.ReadByte() != '\n') stream.WriteByte((byte)'\n');
+    }
 
     static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -188,6 +188,10 @@ public sealed class UiJobTests : IDisposable
         using (var resume = await restarted.PostAsync($"/jobs/{id}/resume"))
             Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
         await restarted.WaitForAsync(id, JobState.Finished);
+        // The torn line stays behind, alone: every event after it is read back whole.
+        var reread = JobEventLog.Open(folder).Read(0).Events;
+        Assert.Equal(["interrupted", "queued", "running", "finished"], reread.Where(e => e.Type == "state").Select(e => e.State.ToString()!.ToLowerInvariant()).TakeLast(4));
+        Assert.Equal(Enumerable.Range(1, reread.Count).Select(i => (long)i), reread.Select(e => e.Id));
     }
 
     [Fact]

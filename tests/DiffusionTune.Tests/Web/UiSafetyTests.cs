@@ -5,23 +5,8 @@ using DiffusionTune.Web.Safety;
 namespace DiffusionTune.Tests.Web;
 
 /// <summary>Issue 15's safety cases: nothing outside the roots, no cross-site changes, a token off loopback, checked uploads.</summary>
-public sealed class UiSafetyTests : IAsyncLifetime
+public sealed class UiSafetyTests : UiServerTest
 {
-    readonly ScratchFolder _scratch = new();
-    UiTestServer _server = null!;
-
-    public Task InitializeAsync()
-    {
-        _server = UiTestServer.Start(_scratch.Path);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _scratch.Dispose();
-    }
-
     [Theory]
     [InlineData("/api/browse?root=files&path=..")]
     [InlineData("/api/browse?root=files&path=cats/../..")]
@@ -33,7 +18,7 @@ public sealed class UiSafetyTests : IAsyncLifetime
     [InlineData("/browse?root=files&path=../secret")]
     public async Task Traversal_out_of_a_root_is_refused(string url)
     {
-        using var response = await _server.Client.GetAsync(url);
+        using var response = await Server.Client.GetAsync(url);
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.DoesNotContain("password", await response.Content.ReadAsStringAsync());
     }
@@ -41,7 +26,7 @@ public sealed class UiSafetyTests : IAsyncLifetime
     [Fact]
     public async Task Double_encoded_traversal_is_a_literal_name_that_does_not_exist()
     {
-        using var response = await _server.Client.GetAsync("/api/browse?root=files&path=%252e%252e%252fsecret");
+        using var response = await Server.Client.GetAsync("/api/browse?root=files&path=%252e%252e%252fsecret");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
@@ -50,14 +35,14 @@ public sealed class UiSafetyTests : IAsyncLifetime
     {
         foreach (var url in new[]
         {
-            $"/api/browse?root=files&path={Uri.EscapeDataString(_server.Secret)}",
-            $"/files/image?root=files&path={Uri.EscapeDataString(Path.Combine(_server.Secret, "private.png"))}",
+            $"/api/browse?root=files&path={Uri.EscapeDataString(Server.Secret)}",
+            $"/files/image?root=files&path={Uri.EscapeDataString(Path.Combine(Server.Secret, "private.png"))}",
             "/api/browse?root=files&path=C:%5cWindows",
             "/api/browse?root=secret",
             "/api/browse?root=..&path=secret",
         })
         {
-            using var response = await _server.Client.GetAsync(url);
+            using var response = await Server.Client.GetAsync(url);
             Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{url}: {response.StatusCode}");
         }
     }
@@ -65,31 +50,31 @@ public sealed class UiSafetyTests : IAsyncLifetime
     [Fact]
     public async Task A_symlink_leading_out_of_a_root_is_neither_followed_nor_listed()
     {
-        Directory.CreateSymbolicLink(Path.Combine(_server.Root, "escape"), _server.Secret);
-        File.CreateSymbolicLink(Path.Combine(_server.Root, "cats", "stolen.png"), Path.Combine(_server.Secret, "private.png"));
+        Directory.CreateSymbolicLink(Path.Combine(Server.Root, "escape"), Server.Secret);
+        File.CreateSymbolicLink(Path.Combine(Server.Root, "cats", "stolen.png"), Path.Combine(Server.Secret, "private.png"));
         // A link that stays inside the root is fine.
-        Directory.CreateSymbolicLink(Path.Combine(_server.Root, "kittens"), Path.Combine(_server.Root, "cats"));
+        Directory.CreateSymbolicLink(Path.Combine(Server.Root, "kittens"), Path.Combine(Server.Root, "cats"));
 
         foreach (var url in new[] { "/api/browse?root=files&path=escape", "/files/image?root=files&path=escape/private.png", "/files/image?root=files&path=cats/stolen.png" })
         {
-            using var refused = await _server.Client.GetAsync(url);
+            using var refused = await Server.Client.GetAsync(url);
             Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{url}: {refused.StatusCode}");
         }
-        var root = await _server.Client.GetStringAsync("/api/browse?root=files");
+        var root = await Server.Client.GetStringAsync("/api/browse?root=files");
         Assert.DoesNotContain("escape", root);
         Assert.Contains("kittens", root);
-        var cats = await _server.Client.GetStringAsync("/api/browse?root=files&path=cats");
+        var cats = await Server.Client.GetStringAsync("/api/browse?root=files&path=cats");
         Assert.DoesNotContain("stolen", cats);
-        using var inside = await _server.Client.GetAsync("/files/image?root=files&path=kittens/tom.png");
+        using var inside = await Server.Client.GetAsync("/files/image?root=files&path=kittens/tom.png");
         Assert.Equal(HttpStatusCode.OK, inside.StatusCode);
     }
 
     [Fact]
     public async Task Only_images_are_served_from_a_root()
     {
-        using var text = await _server.Client.GetAsync("/files/image?root=files&path=notes.txt");
+        using var text = await Server.Client.GetAsync("/files/image?root=files&path=notes.txt");
         Assert.Equal(HttpStatusCode.BadRequest, text.StatusCode);
-        using var image = await _server.Client.GetAsync("/files/image?root=files&path=cats/tom.png");
+        using var image = await Server.Client.GetAsync("/files/image?root=files&path=cats/tom.png");
         Assert.Equal(HttpStatusCode.OK, image.StatusCode);
         Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
     }
@@ -99,18 +84,18 @@ public sealed class UiSafetyTests : IAsyncLifetime
     {
         async Task<HttpStatusCode> Post(Action<HttpRequestMessage> adjust)
         {
-            using var request = _server.SameOrigin(HttpMethod.Post, "/datasets", new FormUrlEncodedContent([new("name", "cats")]));
+            using var request = Server.SameOrigin(HttpMethod.Post, "/datasets", new FormUrlEncodedContent([new("name", "cats")]));
             adjust(request);
-            using var response = await _server.Client.SendAsync(request);
+            using var response = await Server.Client.SendAsync(request);
             return response.StatusCode;
         }
         Assert.Equal(HttpStatusCode.Forbidden, await Post(r => { r.Headers.Remove("Sec-Fetch-Site"); r.Headers.Add("Sec-Fetch-Site", "cross-site"); }));
         Assert.Equal(HttpStatusCode.Forbidden, await Post(r => { r.Headers.Remove("Origin"); r.Headers.Add("Origin", "https://evil.example"); }));
         Assert.Equal(HttpStatusCode.Forbidden, await Post(r => r.Headers.Remove(CrossSiteGuard.HeaderName)));
         Assert.Equal(HttpStatusCode.Forbidden, await Post(r => { r.Headers.Remove(CrossSiteGuard.HeaderName); r.Headers.Add(CrossSiteGuard.HeaderName, "guess"); }));
-        Assert.False(Directory.Exists(Path.Combine(_server.State, "datasets", "cats")));
+        Assert.False(Directory.Exists(Path.Combine(Server.State, "datasets", "cats")));
         Assert.Equal(HttpStatusCode.Created, await Post(_ => { }));
-        Assert.True(Directory.Exists(Path.Combine(_server.State, "datasets", "cats")));
+        Assert.True(Directory.Exists(Path.Combine(Server.State, "datasets", "cats")));
     }
 
     [Fact]
@@ -118,14 +103,14 @@ public sealed class UiSafetyTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/queue");
         request.Headers.Host = "attacker.example";
-        using var response = await _server.Client.SendAsync(request);
+        using var response = await Server.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
     [Fact]
     public void Listening_beyond_loopback_without_a_token_is_refused()
     {
-        var options = new UiOptions { ListenAddress = IPAddress.Any, Roots = [_server.Root], StateFolder = _server.State };
+        var options = new UiOptions { ListenAddress = IPAddress.Any, Roots = [Server.Root], StateFolder = Server.State };
         var error = Assert.Throws<ArgumentException>(options.Validate);
         Assert.Contains("access token", error.Message);
         Assert.Throws<ArgumentException>(() => (options with { AccessToken = "short" }).Validate());
@@ -164,12 +149,12 @@ public sealed class UiSafetyTests : IAsyncLifetime
     [Fact]
     public async Task Uploads_must_be_images_within_the_limits_and_are_kept_as_png_under_generated_names()
     {
-        using (await _server.PostAsync("/datasets", new FormUrlEncodedContent([new("name", "pets")]))) { }
-        var folder = Path.Combine(_server.State, "datasets", "pets");
+        using (await Server.PostAsync("/datasets", new FormUrlEncodedContent([new("name", "pets")]))) { }
+        var folder = Path.Combine(Server.State, "datasets", "pets");
 
         async Task<(HttpStatusCode, string)> Upload(params (string, byte[])[] files)
         {
-            using var response = await _server.PostAsync("/datasets/pets/images", UiTestServer.Upload(files));
+            using var response = await Server.PostAsync("/datasets/pets/images", UiTestServer.Upload(files));
             return (response.StatusCode, await response.Content.ReadAsStringAsync());
         }
 
@@ -193,7 +178,7 @@ public sealed class UiSafetyTests : IAsyncLifetime
         Assert.Equal(2, kept.Count);
         Assert.All(kept, name => Assert.Matches("^[A-Za-z0-9_-]+-[0-9a-f]{8}\\.png$", name));
         Assert.Contains(kept, name => name!.StartsWith("evil_name-"));
-        Assert.Empty(Directory.GetFiles(_server.State, "*.png", SearchOption.TopDirectoryOnly));
+        Assert.Empty(Directory.GetFiles(Server.State, "*.png", SearchOption.TopDirectoryOnly));
         using var decoded = DiffusionTune.IO.Images.ImageLoader.LoadRgba(Path.Combine(folder, kept[0]!));
         Assert.Equal((32, 24), (decoded.Width, decoded.Height));
     }
