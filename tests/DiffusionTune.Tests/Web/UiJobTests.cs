@@ -81,6 +81,22 @@ public sealed class UiJobTests : IDisposable
     }
 
     [Fact]
+    public async Task Events_arrive_while_the_job_runs_not_only_at_its_end()
+    {
+        await using var server = UiTestServer.Start(_scratch.Path);
+        var id = await server.EnqueueAsync(steps: 100_000, stepMs: 5);
+        using var response = await server.Client.GetAsync($"/jobs/{id}/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        string? line;
+        do line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        while (line is not null && line != "event: progress");
+        Assert.Equal("event: progress", line);
+        Assert.Equal(JobState.Running, server.Queue.Find(id)!.State);
+        Assert.True(server.Queue.Cancel(id));
+        await server.WaitForAsync(id, JobState.Cancelled);
+    }
+
+    [Fact]
     public async Task Bad_jobs_are_refused_and_failures_are_recorded()
     {
         await using var server = UiTestServer.Start(_scratch.Path);
