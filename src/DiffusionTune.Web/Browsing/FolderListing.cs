@@ -21,24 +21,12 @@ public sealed record FolderListing(string Root, string Path, string? Parent, IRe
         var path = RootedPaths.Relative(root, folder);
         var folders = Directory.EnumerateDirectories(folder)
             .Where(d => !System.IO.Path.GetFileName(d).StartsWith('.'))
-            .Where(d => LeadsInside(root, d))
+            .Where(d => RootedPaths.Contains(root, d))
             .Select(d => System.IO.Path.GetFileName(d))
             .Order(StringComparer.Ordinal)
             .ToList();
-        var images = FolderImages.Read(folder).Where(i => LeadsInside(root, System.IO.Path.Combine(folder, i.FileName))).ToList();
+        var images = FolderImages.Read(folder).Where(i => RootedPaths.Contains(root, System.IO.Path.Combine(folder, i.FileName))).ToList();
         string? parent = path.Length == 0 ? null : path.Contains('/') ? path[..path.LastIndexOf('/')] : "";
         return new FolderListing(root.Name, path, parent, folders, images);
-    }
-
-    static bool LeadsInside(RootFolder root, string path)
-    {
-        try
-        {
-            return RootedPaths.Contains(root, path);
-        }
-        catch (PathOutsideRootException)
-        {
-            return false;
-        }
     }
 }

@@ -55,7 +55,8 @@ public static class JobEndpoints
                 ?? throw new KeyNotFoundException($"job {id} has no image event {eventId}");
             // The path came from the job itself, but is served only from the job's folder or a root, and only as an image.
             var path = image.Path!;
-            var allowed = RootedPaths.Contains(new RootFolder("job", Path.GetFullPath(queue.FolderOf(job.Id))), path) || roots.Roots.Any(r => RootedPaths.Contains(r, path));
+            var jobFolder = new RootedPaths([queue.FolderOf(job.Id)]).Roots[0];
+            var allowed = RootedPaths.Contains(jobFolder, path) || roots.Roots.Any(r => RootedPaths.Contains(r, path));
             if (!allowed || !Datasets.FolderImages.IsImage(path) || !File.Exists(path))
                 throw new PathOutsideRootException($"the image of event {eventId} is not in the job's folder or a root");
             return Results.File(path, ImageContentType(path));

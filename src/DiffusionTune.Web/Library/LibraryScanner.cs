@@ -54,16 +54,7 @@ public sealed class LibraryScanner(RootedPaths roots)
         {
             if (Path.GetFileName(entry).StartsWith('.')) continue;
             // A link leading out of the root is not followed: the library shows only what is inside the roots.
-            bool inside;
-            try
-            {
-                inside = RootedPaths.Contains(root, entry);
-            }
-            catch (PathOutsideRootException)
-            {
-                inside = false;
-            }
-            if (!inside) continue;
+            if (!RootedPaths.Contains(root, entry)) continue;
             if (Directory.Exists(entry))
             {
                 // A diffusers pipeline folder is one model, not a heap of component files.

@@ -65,8 +65,21 @@ public sealed class RootedPaths
         return relative == "." ? "" : relative;
     }
 
-    /// <summary>Whether <paramref name="fullPath"/> (already canonical) lies inside <paramref name="root"/>, after resolving links.</summary>
-    public static bool Contains(RootFolder root, string fullPath) => IsInside(RealPath(fullPath), root.FullPath);
+    /// <summary>
+    /// Whether <paramref name="fullPath"/> (already canonical) lies inside <paramref name="root"/> after resolving links;
+    /// a broken or looping link along it leads nowhere, so not inside.
+    /// </summary>
+    public static bool Contains(RootFolder root, string fullPath)
+    {
+        try
+        {
+            return IsInside(RealPath(fullPath), root.FullPath);
+        }
+        catch (PathOutsideRootException)
+        {
+            return false;
+        }
+    }
 
     static IReadOnlyList<string> Segments(string? relative)
     {

@@ -8,7 +8,7 @@ namespace DiffusionTune.Tests.Web;
 
 /// <summary>
 /// The tests' job kind: counts <c>steps</c> steps (each <c>step_ms</c> long), reporting progress, a message, a warning
-/// and an image; <c>fail</c> makes it throw; on cancellation it "saves" (writes saved.txt) and stops. It records how
+/// and an image (its own, or the one <c>image_path</c> names); <c>fail</c> makes it throw; on cancellation it "saves" (writes saved.txt) and stops. It records how
 /// many of its jobs run at once, so the one-per-device rule can be checked.
 /// </summary>
 sealed class StepsJobKind : IJobKind
@@ -20,7 +20,7 @@ sealed class StepsJobKind : IJobKind
     /// <summary>The most jobs of this kind seen running at the same time.</summary>
     public int MostAtOnce { get; private set; }
 
-    public sealed record Settings(int Steps, int StepMs = 0, bool Fail = false);
+    public sealed record Settings(int Steps, int StepMs = 0, bool Fail = false, string? ImagePath = null);
 
     public string Kind => Name;
 
@@ -64,6 +64,11 @@ sealed class StepsJobKind : IJobKind
             progress.Finish("counted");
             if (settings.Fail) throw new InvalidDataException("the test job was told to fail");
             reporter.Warning("a warning for the log");
+            if (settings.ImagePath is { } claimed)
+            {
+                reporter.ImageReady(claimed, "an image somewhere else");
+                return;
+            }
             using var bitmap = new SKBitmap(new SKImageInfo(4, 4, SKColorType.Rgba8888, SKAlphaType.Unpremul));
             bitmap.Erase(SKColors.Red);
             var image = Path.Combine(context.Folder, "result.png");

@@ -97,6 +97,22 @@ public sealed class UiJobTests : IDisposable
     }
 
     [Fact]
+    public async Task A_job_image_is_served_only_from_the_job_folder_or_a_root()
+    {
+        await using var server = UiTestServer.Start(_scratch.Path);
+        foreach (var (path, expected) in new[] { (Path.Combine(server.Secret, "private.png"), HttpStatusCode.Forbidden), (Path.Combine(server.Root, "cats", "tom.png"), HttpStatusCode.OK) })
+        {
+            var body = JsonSerializer.Serialize(new { kind = StepsJobKind.Name, settings = new { steps = 1, image_path = path } });
+            using var created = await server.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
+            var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            await server.WaitForAsync(id, JobState.Finished);
+            var imageEvent = (await ReadStream(server.Client, id)).Single(e => e.Type == "image").Id;
+            using var image = await server.Client.GetAsync($"/jobs/{id}/images/{imageEvent}");
+            Assert.Equal(expected, image.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Bad_jobs_are_refused_and_failures_are_recorded()
     {
         await using var server = UiTestServer.Start(_scratch.Path);
