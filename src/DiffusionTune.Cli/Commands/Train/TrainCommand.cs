@@ -22,19 +22,7 @@ public static class TrainCommand
     public static int Run(TrainRequest request, CancellationToken cancellation)
     {
         bool quickStart = QuickStart.Applies(request);
-        var values = TrainSettingValues.Defaults();
-        if ((request.Preset ?? (quickStart ? QuickStart.PresetName : null)) is { } presetName)
-        {
-            var preset = PresetReader.Read(PresetLibrary.Load(request.PresetFolders).Locate(presetName));
-            // Each preset its own output folder, so that runs of different presets never meet.
-            values.Set(TrainSettings.Output, new SettingValue(Path.Combine("outputs", preset.Name), new SettingOrigin($"preset {preset.Name}")));
-            preset.ApplyTo(values);
-            AnsiConsole.MarkupLineInterpolated($"Preset [bold]{preset.Name}[/] ({preset.FilePath})");
-            if (ModelFamily.EmbeddedModelWarning(preset, modelGiven: request.Gives(TrainSettings.Model) || values.IsSet(TrainSettings.Model)) is { } warning)
-                CommandRunner.WriteWarning($"{warning}");
-        }
-        foreach (var (setting, value) in request.CommandLine) values.Set(setting, value);
-        if (quickStart) QuickStart.UseSampleImages(values);
+        var values = Resolve(request, quickStart);
 
         var catalog = PluginRoots.LoadWithWarnings(request.PluginFolders);
         TrainPreflight.Check(values, catalog);
@@ -59,6 +47,31 @@ public static class TrainCommand
         if (damageReport != "off" && trainedNow) TrainingDamageReport.Write(job, result, request.PluginFolders, evaluate: damageReport == "evaluate", cancellation);
         NextSteps.Print(job, trained, prompts, grid, baseModelGiven: values.Get(TrainSettings.Model) is not null, request.PluginFolders);
         return code;
+    }
+
+    /// <summary>
+    /// The run's settings: the defaults, then the preset (its <c>shapes-world:</c> settings too when no model is given,
+    /// saying so in one line), then the command line.
+    /// </summary>
+    public static TrainSettingValues Resolve(TrainRequest request, bool quickStart)
+    {
+        var values = TrainSettingValues.Defaults();
+        if ((request.Preset ?? (quickStart ? QuickStart.PresetName : null)) is { } presetName)
+        {
+            var preset = PresetReader.Read(PresetLibrary.Load(request.PresetFolders).Locate(presetName));
+            // Each preset its own output folder, so that runs of different presets never meet.
+            values.Set(TrainSettings.Output, new SettingValue(Path.Combine("outputs", preset.Name), new SettingOrigin($"preset {preset.Name}")));
+            bool onEmbeddedModel = !request.Gives(TrainSettings.Model) && !preset.NamesModel;
+            preset.ApplyTo(values, onEmbeddedModel);
+            AnsiConsole.MarkupLineInterpolated($"Preset [bold]{preset.Name}[/] ({preset.FilePath})");
+            if (onEmbeddedModel && ModelFamily.EmbeddedSettingsLine(preset) is { } line)
+                Console.WriteLine(line);
+            if (ModelFamily.EmbeddedModelWarning(preset, modelGiven: !onEmbeddedModel) is { } warning)
+                CommandRunner.WriteWarning($"{warning}");
+        }
+        foreach (var (setting, value) in request.CommandLine) values.Set(setting, value);
+        if (quickStart) QuickStart.UseSampleImages(values);
+        return values;
     }
 
     /// <returns>The exit code, and what the run produced (its model already disposed).</returns>
