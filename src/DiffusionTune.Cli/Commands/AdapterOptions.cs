@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DiffusionTune.Workflows.Adapters;
 
 namespace DiffusionTune.Cli.Commands;
 
@@ -6,11 +7,11 @@ namespace DiffusionTune.Cli.Commands;
 /// <remarks><c>--lora</c> and <c>--hypernetwork</c> take <c>@TRIGGER</c>, and <c>--gated</c> gates the others on their files' recorded triggers.</remarks>
 public sealed class AdapterOptions(string loraDescription = "A LoRA-family file (kohya/A1111, PEFT, diffusers, LyCORIS LoHa/LoKr, DoRA) merged into the model at STRENGTH (default 1); with @TRIGGER it applies only to prompts containing that word; repeat to stack several")
 {
-    readonly Option<string[]> _loras = LoraArgument.Option(loraDescription);
-    readonly Option<string?> _embeddings = EmbeddingLoading.Option();
-    readonly Option<string[]> _hypernetworks = HypernetworkApplication.Option();
-    readonly Option<string[]> _pluginAdapters = PluginAdapterApplication.Option();
-    readonly Option<string[]> _pluginFolders = PluginRoots.Option();
+    readonly Option<string[]> _loras = CommonOptions.Lora(loraDescription);
+    readonly Option<string?> _embeddings = CommonOptions.Embeddings();
+    readonly Option<string[]> _hypernetworks = CommonOptions.Hypernetworks();
+    readonly Option<string[]> _pluginAdapters = CommonOptions.PluginAdapters();
+    readonly Option<string[]> _pluginFolders = CommonOptions.PluginsFolder();
     readonly Option<bool> _gated = new("--gated")
     {
         Description = "Apply every --lora and --hypernetwork only to prompts containing its trigger word: the one after @, else the one its trainer recorded (zero drift on other prompts)",

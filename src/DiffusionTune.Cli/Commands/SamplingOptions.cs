@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DiffusionTune.Workflows.Generation;
 
 namespace DiffusionTune.Cli.Commands;
 

@@ -18,7 +18,7 @@ public sealed class ResultTable(string title, params string[] headers)
 
     public void Write()
     {
-        if (ProgressDisplay.Interactive)
+        if (ConsoleReporter.Interactive)
             WriteSpectre();
         else
             WritePlain(Console.Out);

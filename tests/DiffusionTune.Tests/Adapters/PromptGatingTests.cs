@@ -1,8 +1,8 @@
-using DiffusionTune.Cli.Commands;
 using DiffusionTune.Diffusion.Damage;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.Diffusion.Samplers;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Workflows.Adapters;
 using static DiffusionTune.Tests.Adapters.AdapterTestData;
 using static TorchSharp.torch;
 
@@ -24,7 +24,7 @@ public class PromptGatingTests
 
     StableDiffusionModel Load() => StableDiffusionModel.Load(_model);
 
-    AdaptedModel Adapted(ModelAdapters adapters) => AdaptedModel.Apply(Load(), adapters);
+    AdaptedModel Adapted(ModelAdapters adapters) => AdaptedModel.Apply(Load(), adapters, new RecordingReporter());
 
     /// <summary>A kohya LoRA adapting UNet attention, a LoCon convolution and a text-encoder layer.</summary>
     static string WriteLora() => WriteKohyaLora("subject.safetensors",

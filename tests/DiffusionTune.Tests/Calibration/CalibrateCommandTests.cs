@@ -1,12 +1,12 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands;
-using DiffusionTune.Cli.Commands.Calibrate;
 using DiffusionTune.Diffusion.Merging;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Models.Merging;
 using DiffusionTune.Tests.Merging;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Workflows.Adapters;
+using DiffusionTune.Workflows.Calibration;
 using static DiffusionTune.Tests.Adapters.AdapterTestData;
 
 namespace DiffusionTune.Tests.Calibration;
@@ -44,10 +44,10 @@ public class CalibrateCommandTests
         using (var file = SafetensorsFile.Open(output))
             Assert.Contains(chosen.ToString(), file.Metadata[ModelMetadata.Calibration]);
         using var baseModel = StableDiffusionModel.Load(model);
-        using var tuned = AdaptedModel.Apply(StableDiffusionModel.Load(model), new ModelAdapters { Loras = [new(lora, 1)] });
+        using var tuned = AdaptedModel.Apply(StableDiffusionModel.Load(model), new ModelAdapters { Loras = [new(lora, 1)] }, new RecordingReporter());
         using var expected = StableDiffusionModel.Load(model);
         CheckpointInterpolation.Interpolate(baseModel, tuned.Model, chosen, expected);
-        using var calibrated = AdaptedModel.Apply(StableDiffusionModel.Load(model), new ModelAdapters { Loras = [new(output, 1)] });
+        using var calibrated = AdaptedModel.Apply(StableDiffusionModel.Load(model), new ModelAdapters { Loras = [new(output, 1)] }, new RecordingReporter());
         MergeTestModels.AssertClose(expected, calibrated.Model, 1e-5);
     }
 

@@ -1,10 +1,10 @@
-using DiffusionTune.Cli.Commands;
 using DiffusionTune.Diffusion.Calibration;
 using DiffusionTune.Diffusion.Damage;
 using DiffusionTune.Diffusion.Merging;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.Models.Merging;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Workflows.Adapters;
 using static DiffusionTune.Tests.Adapters.AdapterTestData;
 
 namespace DiffusionTune.Tests.Calibration;
@@ -23,7 +23,7 @@ public class CalibrationProbeTests
     {
         var lora = WriteKohyaLora("probe.safetensors", [(AttentionOut, 4), (CrossAttentionKey, 4)]);
         using var baseModel = StableDiffusionModel.Load(_model);
-        using var tuned = AdaptedModel.Apply(StableDiffusionModel.Load(_model), new ModelAdapters { Loras = [new(lora, 1)] });
+        using var tuned = AdaptedModel.Apply(StableDiffusionModel.Load(_model), new ModelAdapters { Loras = [new(lora, 1)] }, new RecordingReporter());
         using var probe = CalibrationProbe.Create(baseModel, tuned.Model, General, Concept, Settings);
 
         var atBase = probe.Score(baseModel);
@@ -42,7 +42,7 @@ public class CalibrationProbeTests
     {
         var lora = WriteKohyaLora("probe-steps.safetensors", [(AttentionOut, 4), (FeedForward, 4)]);
         using var baseModel = StableDiffusionModel.Load(_model);
-        using var tuned = AdaptedModel.Apply(StableDiffusionModel.Load(_model), new ModelAdapters { Loras = [new(lora, 1)] });
+        using var tuned = AdaptedModel.Apply(StableDiffusionModel.Load(_model), new ModelAdapters { Loras = [new(lora, 1)] }, new RecordingReporter());
         using var candidate = StableDiffusionModel.Load(_model);
         using var probe = CalibrationProbe.Create(baseModel, tuned.Model, General, Concept, Settings);
 

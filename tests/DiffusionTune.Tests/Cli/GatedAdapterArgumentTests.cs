@@ -1,12 +1,12 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands;
-using DiffusionTune.Cli.Commands.Damage;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO;
 using DiffusionTune.IO.Formats;
 using DiffusionTune.IO.Images;
 using DiffusionTune.Models.Adapters;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Workflows.Adapters;
+using DiffusionTune.Workflows.Damage;
 using static DiffusionTune.Tests.Adapters.AdapterTestData;
 
 namespace DiffusionTune.Tests.Cli;

@@ -1,6 +1,6 @@
 using DiffusionTune.Cli;
 using DiffusionTune.Cli.Commands.Presets;
-using DiffusionTune.Cli.Commands.Train;
+using DiffusionTune.Workflows.Settings;
 
 namespace DiffusionTune.Tests.Cli;
 

@@ -1,4 +1,4 @@
-using DiffusionTune.Cli.Commands.Generate;
+using DiffusionTune.Workflows.Generation;
 
 namespace DiffusionTune.Tests.Cli;
 

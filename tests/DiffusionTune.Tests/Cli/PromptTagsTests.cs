@@ -1,4 +1,4 @@
-using DiffusionTune.Cli.Commands.Generate;
+using DiffusionTune.Workflows.Generation;
 
 namespace DiffusionTune.Tests.Cli;
 
@@ -78,7 +78,7 @@ public class PromptTagsTests
         File.WriteAllText(scratch.File("ink.safetensors"), "");
         var jobs = new[] { new PromptJob("a <lora:ink:0.5>"), new PromptJob("b <lora:INK:te=0.5:unet=0.5>"), new PromptJob("c <lora:ink>"), new PromptJob("d <lora:gone>") };
 
-        var networks = PromptNetworks.Resolve(jobs, new NetworkFolders([scratch.Path]));
+        var networks = PromptNetworks.Resolve(jobs, new NetworkFolders([scratch.Path]), new RecordingReporter());
 
         Assert.Equal(networks[0].Key, networks[1].Key);
         Assert.NotEqual(networks[0].Key, networks[2].Key);

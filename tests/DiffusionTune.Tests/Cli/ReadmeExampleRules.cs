@@ -1,5 +1,5 @@
-using DiffusionTune.Cli.Commands.Generate;
-using DiffusionTune.Cli.Commands.Train;
+using DiffusionTune.Workflows.Loading;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Cli;
 

@@ -1,12 +1,12 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands;
-using DiffusionTune.Cli.Commands.Damage;
-using DiffusionTune.Cli.Commands.Generate;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Diffusion.Damage;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO.Formats;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Workflows.Adapters;
+using DiffusionTune.Workflows.Damage;
+using DiffusionTune.Workflows.Loading;
+using DiffusionTune.Workflows.Training;
 using static DiffusionTune.Tests.Adapters.AdapterTestData;
 
 namespace DiffusionTune.Tests.Damage;
@@ -127,7 +127,7 @@ public class DamageCommandTests
             "--learning-rate", "0.05", "--output", output, "--device", "cpu"]);
 
         Assert.Equal(0, code);
-        var report = DamageReport.Read(Path.Combine(output, "textual-inversion" + DamageCommand.ReportExtension));
+        var report = DamageReport.Read(Path.Combine(output, "textual-inversion" + DamageReport.FileExtension));
         Assert.Equal("sks", Assert.Single(report.Embeddings).Name);
         Assert.Empty(report.Loras);
         Assert.Equal(["a sks cat"], report.Concept!.Prompts);

@@ -1,9 +1,9 @@
-using DiffusionTune.Cli.Commands;
 using DiffusionTune.Diffusion.Damage;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO.Formats;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Workflows.Adapters;
 using static DiffusionTune.Tests.Adapters.AdapterTestData;
 using static TorchSharp.torch;
 
@@ -47,14 +47,14 @@ public class PredictionDriftTests
     {
         var lora = WriteLora(AttentionOut);
         using var baseModel = Load();
-        using (var off = AdaptedModel.Apply(Load(), new ModelAdapters { Loras = [new(lora, 0.0)] }))
+        using (var off = AdaptedModel.Apply(Load(), new ModelAdapters { Loras = [new(lora, 0.0)] }, new RecordingReporter()))
         {
             var none = PredictionDriftMeter.Measure(baseModel, off.Model, Prompts, Settings);
             Assert.Equal(0, none.Total.MeanSquaredError);
             Assert.All(none.Blocks, b => Assert.Equal(0, b.Drift.MeanSquaredError));
         }
 
-        using var on = AdaptedModel.Apply(Load(), new ModelAdapters { Loras = [new(lora, 1.0)] });
+        using var on = AdaptedModel.Apply(Load(), new ModelAdapters { Loras = [new(lora, 1.0)] }, new RecordingReporter());
         var drift = PredictionDriftMeter.Measure(baseModel, on.Model, Prompts, Settings);
 
         Assert.True(drift.Total.MeanSquaredError > 0);
@@ -75,7 +75,7 @@ public class PredictionDriftTests
         // "cat" is a word of the tiny vocabulary: the embedding shadows it in the tuned model's prompts, as A1111 allows.
         SafetensorsWriter.Save(scratch.File("cat.safetensors"), [new("string_to_param.*", randn(1, 32))]);
         using var baseModel = Load();
-        using var tuned = AdaptedModel.Apply(Load(), new ModelAdapters { Embeddings = scratch.File("cat.safetensors") });
+        using var tuned = AdaptedModel.Apply(Load(), new ModelAdapters { Embeddings = scratch.File("cat.safetensors") }, new RecordingReporter());
         Assert.Equal("cat", Assert.Single(tuned.Embeddings).Name);
 
         var general = PredictionDriftMeter.Measure(baseModel, tuned.Model, ["a dog", ""], Settings);

@@ -1,13 +1,12 @@
 using System.Text.Json;
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands;
-using DiffusionTune.Cli.Commands.Compare;
-using DiffusionTune.Cli.Commands.Generate;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.IO.Images;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Adapters;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Workflows.Comparison;
+using DiffusionTune.Workflows.Generation;
+using DiffusionTune.Workflows.Training;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -66,17 +65,17 @@ public class ComparisonGridTests
         var plan = new ComparisonPlan
         {
             Columns = ComparisonAxes.Columns([model], [], includeBase: false),
-            Rows = CompareCommand.Rows(["a cat", "a dog", "a cat and a dog"], null, seed: 3, seedCount: 1),
+            Rows = ComparisonAxes.Rows(["a cat", "a dog", "a cat and a dog"], null, seed: 3, seedCount: 1),
             Output = folder.File("batch"),
             Sampling = new SamplingSettings { Steps = 2, Loading = new() { Device = "cpu" } },
         };
 
-        var first = ComparisonRun.Run(plan, CancellationToken.None);
+        var first = ComparisonRun.Run(plan, new RecordingReporter(), CancellationToken.None);
         Assert.All(first.Cells, c => Assert.Equal(CellStatus.Generated, c.Status));
         var written = first.Cells.ToDictionary(c => c.Path, c => File.GetLastWriteTimeUtc(c.Path));
         File.Delete(first.Cells[1].Path);
 
-        var second = ComparisonRun.Run(plan, CancellationToken.None);
+        var second = ComparisonRun.Run(plan, new RecordingReporter(), CancellationToken.None);
 
         Assert.Equal([CellStatus.Existing, CellStatus.Generated, CellStatus.Existing], second.Cells.Select(c => c.Status));
         Assert.Equal(written[first.Cells[0].Path], File.GetLastWriteTimeUtc(first.Cells[0].Path));
@@ -165,15 +164,15 @@ public class ComparisonGridTests
         var plan = new ComparisonPlan
         {
             Columns = ComparisonAxes.Columns([models[0]], [], includeBase: false),
-            Rows = CompareCommand.Rows(["a cat"], null, seed: 3, seedCount: 1),
+            Rows = ComparisonAxes.Rows(["a cat"], null, seed: 3, seedCount: 1),
             Output = folder.File("batch"),
             Sampling = new SamplingSettings { Steps = 2, Loading = new() { Device = "cpu" } },
         };
-        ComparisonRun.Run(plan, CancellationToken.None);
+        ComparisonRun.Run(plan, new RecordingReporter(), CancellationToken.None);
 
-        var moreSteps = ComparisonRun.Run(plan with { Sampling = plan.Sampling with { Steps = 3 } }, CancellationToken.None);
-        var otherModel = ComparisonRun.Run(plan with { Sampling = plan.Sampling with { Steps = 3 }, Columns = ComparisonAxes.Columns([models[1]], [], includeBase: false) }, CancellationToken.None);
-        var again = ComparisonRun.Run(plan with { Sampling = plan.Sampling with { Steps = 3 }, Columns = ComparisonAxes.Columns([models[1]], [], includeBase: false) }, CancellationToken.None);
+        var moreSteps = ComparisonRun.Run(plan with { Sampling = plan.Sampling with { Steps = 3 } }, new RecordingReporter(), CancellationToken.None);
+        var otherModel = ComparisonRun.Run(plan with { Sampling = plan.Sampling with { Steps = 3 }, Columns = ComparisonAxes.Columns([models[1]], [], includeBase: false) }, new RecordingReporter(), CancellationToken.None);
+        var again = ComparisonRun.Run(plan with { Sampling = plan.Sampling with { Steps = 3 }, Columns = ComparisonAxes.Columns([models[1]], [], includeBase: false) }, new RecordingReporter(), CancellationToken.None);
 
         Assert.Equal(CellStatus.Generated, Assert.Single(moreSteps.Cells).Status);
         Assert.Equal(CellStatus.Generated, Assert.Single(otherModel.Cells).Status);

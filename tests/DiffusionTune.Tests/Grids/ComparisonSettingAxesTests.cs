@@ -1,8 +1,8 @@
 using System.Text.Json;
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands.Compare;
 using DiffusionTune.IO.Images;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Workflows.Comparison;
 
 namespace DiffusionTune.Tests.Grids;
 

@@ -1,11 +1,11 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Contracts;
 using DiffusionTune.IO.Images;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Cli;
 using DiffusionTune.Tests.Pipelines;
 using DiffusionTune.Training.Plugins;
+using DiffusionTune.Workflows.Training;
 using static TorchSharp.torch;
 
 namespace DiffusionTune.Tests.Plugins;

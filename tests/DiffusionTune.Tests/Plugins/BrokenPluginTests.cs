@@ -1,12 +1,12 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Tests.Cli;
 using DiffusionTune.Tests.Pipelines;
 using DiffusionTune.Tests.Training;
 using DiffusionTune.Training.Engine;
 using DiffusionTune.Training.Loop;
 using DiffusionTune.Training.Plugins;
+using DiffusionTune.Workflows.Plugins;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Plugins;
 

@@ -1,8 +1,8 @@
 using System.Reflection;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Contracts;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Cli;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Plugins;
 

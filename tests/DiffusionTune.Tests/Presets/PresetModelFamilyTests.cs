@@ -1,5 +1,6 @@
-using DiffusionTune.Cli.Commands.Train;
-using DiffusionTune.Cli.Presets;
+using DiffusionTune.Workflows.Presets;
+using DiffusionTune.Workflows.Settings;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Presets;
 

@@ -1,7 +1,8 @@
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Cli;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Workflows.Presets;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Presets;
 

@@ -1,5 +1,6 @@
-using DiffusionTune.Cli.Commands.Train;
-using DiffusionTune.Cli.Presets;
+using DiffusionTune.Workflows.Presets;
+using DiffusionTune.Workflows.Settings;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Presets;
 
@@ -103,12 +104,13 @@ public class PresetShapesWorldSectionTests
         var namesModel = Write(folder, SizedForSd15.Replace("steps: 800", "steps: 800\nmodel: models/mine"), "names-model.yaml");
         var model = (TrainSettings.Model, new SettingValue("models/mine", new SettingOrigin("--model")));
         var steps = (TrainSettings.Steps, new SettingValue(5, new SettingOrigin("--steps")));
+        var reporter = new RecordingReporter();
 
-        Assert.Equal(300, TrainCommand.Resolve(new TrainRequest(path, [], [], []), quickStart: false).Get(TrainSettings.Steps));
-        Assert.Equal(800, TrainCommand.Resolve(new TrainRequest(path, [], [], [model]), quickStart: false).Get(TrainSettings.Steps));
-        Assert.Equal(800, TrainCommand.Resolve(new TrainRequest(namesModel, [], [], []), quickStart: false).Get(TrainSettings.Steps));
+        Assert.Equal(300, TrainingJob.Resolve(new TrainRequest(path, [], [], []), quickStart: false, reporter).Get(TrainSettings.Steps));
+        Assert.Equal(800, TrainingJob.Resolve(new TrainRequest(path, [], [], [model]), quickStart: false, reporter).Get(TrainSettings.Steps));
+        Assert.Equal(800, TrainingJob.Resolve(new TrainRequest(namesModel, [], [], []), quickStart: false, reporter).Get(TrainSettings.Steps));
         // The command line still wins over both.
-        Assert.Equal(5, TrainCommand.Resolve(new TrainRequest(path, [], [], [steps]), quickStart: false).Get(TrainSettings.Steps));
+        Assert.Equal(5, TrainingJob.Resolve(new TrainRequest(path, [], [], [steps]), quickStart: false, reporter).Get(TrainSettings.Steps));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands.Train;
-using DiffusionTune.Cli.Presets;
+using DiffusionTune.Workflows.Presets;
+using DiffusionTune.Workflows.Settings;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Presets;
 

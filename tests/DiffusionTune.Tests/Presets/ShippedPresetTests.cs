@@ -1,8 +1,9 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands.Train;
-using DiffusionTune.Cli.Presets;
 using DiffusionTune.Tests.Pipelines;
 using DiffusionTune.Training.Plugins;
+using DiffusionTune.Workflows.Presets;
+using DiffusionTune.Workflows.Settings;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Presets;
 

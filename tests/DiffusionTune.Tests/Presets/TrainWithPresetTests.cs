@@ -1,10 +1,10 @@
 using DiffusionTune.Cli;
-using DiffusionTune.Cli.Commands.Compare;
-using DiffusionTune.Cli.Commands.Damage;
-using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.IO.Images;
 using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Tests.Pipelines;
+using DiffusionTune.Workflows.Comparison;
+using DiffusionTune.Workflows.Damage;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Presets;
 
@@ -40,7 +40,7 @@ public class TrainWithPresetTests
         Assert.Equal("0.002", lora.Metadata["ss_learning_rate"]);           // preset over default
         Assert.Equal("4", lora.Metadata["ss_network_dim"]);                 // preset option kept
         Assert.Equal("2", lora.Metadata["ss_network_alpha"]);               // --option over preset option
-        Assert.False(File.Exists(Path.Combine(output, "lora" + DamageCommand.ReportExtension)));
+        Assert.False(File.Exists(Path.Combine(output, "lora" + DamageReport.FileExtension)));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public class TrainWithPresetTests
         Assert.Contains(after.Extra, e => e.Key == "Lora hashes" && e.Value.StartsWith("quick-test: "));
 
         // The run ends with its damage report: the LoRA against the base, the sample captions as concept prompts.
-        var damage = DamageReport.Read(Path.Combine(output, "quick-test" + DamageCommand.ReportExtension));
+        var damage = DamageReport.Read(Path.Combine(output, "quick-test" + DamageReport.FileExtension));
         Assert.Equal("quick-test", Assert.Single(damage.Loras).Name);
         Assert.Equal(5, damage.Concept!.Prompts.Count);
         Assert.True(damage.General.Total.MeanSquaredError > 0);

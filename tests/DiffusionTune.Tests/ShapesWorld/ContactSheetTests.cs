@@ -1,6 +1,6 @@
 using DiffusionTune.ShapesWorld;
-using Xunit.Abstractions;
 using SkiaSharp;
+using Xunit.Abstractions;
 
 namespace DiffusionTune.Tests.ShapesWorld;
 

@@ -1,5 +1,5 @@
-using DiffusionTune.Models.Clip;
 using System.Text.Json;
+using DiffusionTune.Models.Clip;
 using DiffusionTune.ShapesWorld;
 
 namespace DiffusionTune.Tests.ShapesWorld;

@@ -1,6 +1,6 @@
-using DiffusionTune.Models.Clip;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using DiffusionTune.Models.Clip;
 using DiffusionTune.ShapesWorld;
 using Microsoft.ML.Tokenizers;
 using Xunit.Abstractions;

@@ -1,4 +1,3 @@
-using DiffusionTune.Cli.Commands.Generate;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.Diffusion.Schedules;
 using DiffusionTune.Models.Clip;
@@ -6,6 +5,7 @@ using DiffusionTune.Models.Configuration;
 using DiffusionTune.Models.Unet;
 using DiffusionTune.Models.Vae;
 using DiffusionTune.ShapesWorld;
+using DiffusionTune.Workflows.Loading;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DiffusionTune.Cli.Rendering;
 using DiffusionTune.Contracts;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO;
 using DiffusionTune.Models.Runtime;
 using DiffusionTune.Training.Engine;
+using DiffusionTune.Workflows.Plugins;
 using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,7 +25,7 @@ public static class BenchmarkTrainCommand
     {
         if (settings.Steps < 1 || settings.Batch < 1) throw new ArgumentException("--steps and --batch must be at least 1");
         var device = ComputeDevice.Resolve(settings.Device);
-        var catalog = PluginRoots.LoadWithWarnings(settings.PluginFolders);
+        var catalog = PluginRoots.LoadWithWarnings(settings.PluginFolders, ConsoleReporter.Lines);
         var results = new List<Figures>();
         foreach (var precision in settings.Precisions)
         {

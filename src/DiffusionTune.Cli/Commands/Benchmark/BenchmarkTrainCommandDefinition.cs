@@ -22,7 +22,7 @@ public static class BenchmarkTrainCommandDefinition
         moments.AcceptOnlyFromAmong("fp32", "bf16");
         var precisions = BenchmarkCommandDefinition.PrecisionsOption();
         var json = BenchmarkCommandDefinition.JsonOption();
-        var folders = PluginRoots.Option();
+        var folders = CommonOptions.PluginsFolder();
         var device = CommonOptions.Device();
         var command = new Command("train", "Seconds per training step (forward, backward, AdamW with fp32 masters) and peak memory, per trainer and precision")
         {

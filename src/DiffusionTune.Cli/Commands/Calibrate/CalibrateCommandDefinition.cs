@@ -1,5 +1,7 @@
 using System.CommandLine;
 using DiffusionTune.Diffusion.Calibration;
+using DiffusionTune.Workflows.Adapters;
+using DiffusionTune.Workflows.Calibration;
 
 namespace DiffusionTune.Cli.Commands.Calibrate;
 
@@ -14,7 +16,7 @@ public static class CalibrateCommandDefinition
         var search = new CalibrationSettings();
         var baseModel = new Option<string?>("--base") { Description = "The base model: a diffusers folder or single .safetensors file (default: the embedded shapes-world model)" };
         var tuned = new Option<string?>("--tuned") { Description = "The fine-tuned checkpoint (DreamBooth or any full fine-tune of --base); default: the base, so that --lora alone is calibrated" };
-        var loras = LoraArgument.Option("A LoRA-family file merged into the tuned model at STRENGTH (default 1), repeatable; a lone LoRA without --tuned is written back as a LoRA with per-block strengths");
+        var loras = CommonOptions.Lora("A LoRA-family file merged into the tuned model at STRENGTH (default 1), repeatable; a lone LoRA without --tuned is written back as a LoRA with per-block strengths");
         var conceptPrompts = new Option<string[]>("--concept-prompt") { Description = "A prompt of what the fine-tune learned, with its trigger words, e.g. \"a sks star\" (repeatable, at least one)", DefaultValueFactory = _ => [] };
         var prompts = new Option<string?>("--prompts") { Description = "General prompts, one per line, as damage takes them (default: the shapes world's for its models, a built-in set for others; the empty prompt is always added)" };
         var budget = new Option<string>("--budget")

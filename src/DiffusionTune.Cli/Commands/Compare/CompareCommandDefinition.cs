@@ -1,5 +1,6 @@
 using System.CommandLine;
-using DiffusionTune.Cli.Commands.Generate;
+using DiffusionTune.Workflows.Comparison;
+using DiffusionTune.Workflows.Loading;
 
 namespace DiffusionTune.Cli.Commands.Compare;
 
@@ -20,7 +21,7 @@ public static class CompareCommandDefinition
         var loras = AdapterOption("--lora", "LoRAs to compare on each model: a file, a glob (outputs/train/lora-step*.safetensors) or a training output folder, at one or more strengths (repeatable)");
         var hypernetworks = AdapterOption("--hypernetwork", "Hypernetworks (.safetensors or A1111 .pt) to compare on each model, given like --lora (repeatable)");
         var includeBase = new Option<bool>("--include-base") { Description = "Also a column for each model without an adapter" };
-        var embeddings = EmbeddingLoading.Option();
+        var embeddings = CommonOptions.Embeddings();
         var prompt = new Option<string[]>("--prompt", "-p") { Description = "A prompt, one row per prompt (repeatable)", DefaultValueFactory = _ => [] };
         var prompts = new Option<string?>("--prompts") { Description = "A file of prompts: one per line (.txt), or JSON objects per line (.jsonl) with per-prompt overrides" };
         var seed = new Option<long>("--seed", "-s") { Description = "Seed of every column's image in a row", DefaultValueFactory = _ => 1 };
@@ -47,7 +48,7 @@ public static class CompareCommandDefinition
             var plan = new ComparisonPlan
             {
                 Columns = ComparisonAxes.WithSettings(ComparisonAxes.Columns(modelPaths.Count > 0 ? modelPaths : [EmbeddedModel.Resolve(null)], adapters, result.GetValue(includeBase)), x),
-                Rows = CompareCommand.Rows(result.GetValue(prompt)!, result.GetValue(prompts), result.GetValue(seed), result.GetValue(seeds), y, columnsGivePrompts: x?[0].Axis == SettingAxis.Prompt),
+                Rows = ComparisonAxes.Rows(result.GetValue(prompt)!, result.GetValue(prompts), result.GetValue(seed), result.GetValue(seeds), y, columnsGivePrompts: x?[0].Axis == SettingAxis.Prompt),
                 Output = result.GetValue(output)!,
                 Embeddings = result.GetValue(embeddings),
                 Sampling = sampling.Read(result),

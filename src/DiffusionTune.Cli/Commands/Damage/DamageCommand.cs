@@ -1,3 +1,6 @@
+using DiffusionTune.Cli.Rendering;
+using DiffusionTune.Workflows.Adapters;
+using DiffusionTune.Workflows.Damage;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.Damage;
@@ -5,13 +8,11 @@ namespace DiffusionTune.Cli.Commands.Damage;
 /// <summary>Measures a fine-tune's damage on demand, prints the tables and writes the JSON report.</summary>
 public static class DamageCommand
 {
-    public const string ReportExtension = ".damage.json";
-
     /// <param name="output">The report's path; null = <c>outputs/damage/NAME.damage.json</c>, NAME from the tuned model or its first adapter.</param>
     public static int Run(DamageRequest request, string? output, CancellationToken cancellation)
     {
-        var report = DamageMeter.Measure(request, cancellation);
-        var path = Path.GetFullPath(output ?? Path.Combine("outputs", "damage", Name(request) + ReportExtension));
+        var report = ConsoleReporter.Run(reporter => DamageMeter.Measure(request, reporter, cancellation));
+        var path = Path.GetFullPath(output ?? Path.Combine("outputs", "damage", Name(request) + DamageReport.FileExtension));
         report.Write(path);
         DamageTables.Write(report);
         AnsiConsole.MarkupLineInterpolated($"Report [bold]{path}[/]");

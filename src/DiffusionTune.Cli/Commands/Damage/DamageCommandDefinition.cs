@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DiffusionTune.Workflows.Damage;
 
 namespace DiffusionTune.Cli.Commands.Damage;
 

@@ -16,7 +16,7 @@ public static class DoctorReportView
     public static void Write(DoctorReport report)
     {
         var sections = Sections(report);
-        if (ProgressDisplay.Interactive)
+        if (ConsoleReporter.Interactive)
         {
             foreach (var section in sections) AnsiConsole.Write(SpectreTable(section));
         }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using DiffusionTune.Cli.Commands.Benchmark;
 using DiffusionTune.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -5,6 +5,8 @@ using DiffusionTune.IO;
 using DiffusionTune.IO.Images;
 using DiffusionTune.Models.Runtime;
 using DiffusionTune.ShapesWorld.Evaluation;
+using DiffusionTune.Workflows.Adapters;
+using DiffusionTune.Workflows.Loading;
 using Spectre.Console;
 using static TorchSharp.torch;
 
@@ -30,7 +32,7 @@ public static class EvaluateCommand
         evaluationSettings.Validate();
         var device = ComputeDevice.Resolve(settings.Device);
         var dtype = Precision.Resolve(settings.Precision, device, CommandRunner.WriteWarning);
-        var modelPath = Generate.EmbeddedModel.Resolve(settings.Model);
+        var modelPath = EmbeddedModel.Resolve(settings.Model);
         var evaluatorPath = ShippedEvaluator.Resolve(settings.Evaluator);
         foreach (var path in new[] { modelPath, settings.Reference }.OfType<string>())
         {
@@ -67,12 +69,12 @@ public static class EvaluateCommand
     {
         AnsiConsole.MarkupLineInterpolated($"Loading the {role} [bold]{path}[/] on {loadOptions.Device} ({Precision.NameOf(loadOptions.Dtype)}) …");
         // One model in memory at a time: this one is freed before the next is loaded.
-        using var adapted = AdaptedModel.Apply(StableDiffusionModel.Load(path, loadOptions), adapters);
+        using var adapted = AdaptedModel.Apply(StableDiffusionModel.Load(path, loadOptions), adapters, ConsoleReporter.Lines);
         var model = adapted.Model;
         ModelEvaluation? evaluation = null;
-        ProgressDisplay.Run(progress =>
+        ConsoleReporter.Run(reporter =>
         {
-            var task = progress.Start($"{role}: {prompts.Count} prompts × {settings.Seeds} seeds", prompts.Count * settings.Seeds);
+            var task = reporter.Start($"{role}: {prompts.Count} prompts × {settings.Seeds} seeds", prompts.Count * settings.Seeds);
             evaluation = ModelEvaluator.Evaluate(model, classifier, prompts, settings, (done, total) =>
             {
                 task.Advance(done);

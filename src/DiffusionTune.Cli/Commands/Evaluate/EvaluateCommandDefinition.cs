@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DiffusionTune.Workflows.Adapters;
 
 namespace DiffusionTune.Cli.Commands.Evaluate;
 

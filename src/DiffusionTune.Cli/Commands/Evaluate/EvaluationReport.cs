@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DiffusionTune.ShapesWorld.Evaluation;
+using DiffusionTune.Workflows.Adapters;
 
 namespace DiffusionTune.Cli.Commands.Evaluate;
 

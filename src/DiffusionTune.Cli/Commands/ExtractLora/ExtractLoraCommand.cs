@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using DiffusionTune.Cli.Commands.Merge;
 using DiffusionTune.Cli.Rendering;
 using DiffusionTune.Diffusion.Merging;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO;
 using DiffusionTune.IO.Formats;
+using DiffusionTune.Workflows.Loading;
+using DiffusionTune.Workflows.Reporting;
 using Spectre.Console;
 using static TorchSharp.torch;
 
@@ -44,16 +45,17 @@ public static class ExtractLoraCommand
 
         var clock = Stopwatch.StartNew();
         // The SVD runs in float32 on the CPU, so the models are loaded there.
-        using var @base = ModelLoading.Load(settings.Base, "cpu", "fp32", settings.Tokenizer, predictionType: null);
-        using var tuned = ModelLoading.Load(settings.Tuned, "cpu", "fp32", settings.Tokenizer, predictionType: null);
+        var onCpu = new ModelLoadingSettings { Device = "cpu", Precision = "fp32", Tokenizer = settings.Tokenizer };
+        using var @base = onCpu.Load(settings.Base, ConsoleReporter.Lines);
+        using var tuned = onCpu.Load(settings.Tuned, ConsoleReporter.Lines);
         var loading = clock.Elapsed;
         ExtractedLora? extracted = null;
-        ProgressDisplay.Run(sink =>
+        ConsoleReporter.Run(reporter =>
         {
-            ProgressDisplay.ITask? task = null;
+            IWorkflowProgress? task = null;
             extracted = LoraExtraction.Extract(@base, tuned, selection, scope, (done, total) =>
             {
-                task ??= sink.Start($"extracting ({selection})", total);
+                task ??= reporter.Start($"extracting ({selection})", total);
                 task.Advance(done);
             }, cancellation);
             task?.Finish($"{extracted.Layers.Count} layer(s) changed");
@@ -66,7 +68,7 @@ public static class ExtractLoraCommand
         KohyaLoraWriter.Save(output, lora.Layers, Metadata(@base, tuned, lora, selection, settings), dtype, overwrite: false);
         Report(lora, settings, output, tuned.SourcePath);
         AnsiConsole.MarkupLineInterpolated(
-            $"Times: loading {MergeCommand.Seconds(loading)}, extraction (SVD) {MergeCommand.Seconds(extraction)}, total {MergeCommand.Seconds(clock.Elapsed)}");
+            $"Times: loading {Duration.Seconds(loading)}, extraction (SVD) {Duration.Seconds(extraction)}, total {Duration.Seconds(clock.Elapsed)}");
         return CommandRunner.Success;
     }
 

@@ -5,6 +5,9 @@ using DiffusionTune.Cli.Rendering;
 using DiffusionTune.Diffusion.Merging;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.IO.Formats;
+using DiffusionTune.Models.Merging;
+using DiffusionTune.Workflows.Loading;
+using DiffusionTune.Workflows.Merging;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.Merge;
@@ -25,7 +28,7 @@ public static class MergeCommand
                 throw new ArgumentException("give either --lora (to rescale a LoRA) or --base and --tuned (to interpolate two models), not both");
             if (settings.ModelFormat is not null)
                 throw new ArgumentException("--model-format is for models; with --lora the result is a LoRA file");
-            return LoraStrengthBaking.Run(settings, weights, cancellation);
+            return BakeLora(settings, weights, cancellation);
         }
         if (settings.Base is null || settings.Tuned is null)
             throw new ArgumentException("give --base and --tuned (the two models to interpolate), or --lora FILE (a LoRA to rescale per block)");
@@ -34,9 +37,9 @@ public static class MergeCommand
         var output = ModelOutput.Resolve(settings.Output, settings.ModelFormat, "merge");
 
         var clock = Stopwatch.StartNew();
-        using var @base = settings.Loading.Load(settings.Base);
+        using var @base = settings.Loading.Load(settings.Base, ConsoleReporter.Lines);
         cancellation.ThrowIfCancellationRequested();
-        using var tuned = settings.Loading.Load(settings.Tuned);
+        using var tuned = settings.Loading.Load(settings.Tuned, ConsoleReporter.Lines);
         cancellation.ThrowIfCancellationRequested();
         var loading = clock.Elapsed;
         // The tuned model becomes the result: each of its tensors is read before it is overwritten.
@@ -56,11 +59,19 @@ public static class MergeCommand
             table.AddRow(component.FolderName(), Count(made.Total), Count(made.FromBase), Count(made.FromTuned), Count(made.Interpolated));
         table.Write();
         AnsiConsole.MarkupLineInterpolated(
-            $"Wrote [bold]{output.Path}[/] ({output.Kind}): loading {Seconds(loading)}, interpolation {Seconds(interpolation)}, saving {Seconds(saving)}");
+            $"Wrote [bold]{output.Path}[/] ({output.Kind}): loading {Duration.Seconds(loading)}, interpolation {Duration.Seconds(interpolation)}, saving {Duration.Seconds(saving)}");
         return CommandRunner.Success;
     }
 
     static string Count(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    internal static string Seconds(TimeSpan time) => $"{time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s";
+    /// <summary><c>merge --lora FILE --alpha SPEC</c>: the LoRA rewritten with the strengths baked in (<see cref="LoraStrengthBaking"/>).</summary>
+    static int BakeLora(MergeSettings settings, BlockWeights strengths, CancellationToken cancellation)
+    {
+        var output = LoraStrengthBaking.CheckOutput(settings.Output, "merge");
+        using var model = settings.Loading.Load(settings.Model, ConsoleReporter.Lines);
+        cancellation.ThrowIfCancellationRequested();
+        LoraStrengthBaking.Write(model, settings.Lora!, strengths, output, ModelMetadata.LoraBlockStrengths, ConsoleReporter.Lines);
+        return CommandRunner.Success;
+    }
 }

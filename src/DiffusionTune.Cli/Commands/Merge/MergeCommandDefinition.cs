@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DiffusionTune.Workflows.Loading;
 
 namespace DiffusionTune.Cli.Commands.Merge;
 

@@ -1,6 +1,9 @@
 using System.Text.Json;
+using DiffusionTune.Cli.Rendering;
 using DiffusionTune.Diffusion.Pipelines;
 using DiffusionTune.Models.Merging;
+using DiffusionTune.Workflows.Adapters;
+using DiffusionTune.Workflows.Loading;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.MergeLora;
@@ -20,9 +23,9 @@ public static class MergeLoraCommand
         var blockStrengths = settings.Alpha is null ? null : BlockWeightsArgument.Parse(settings.Alpha);
         var output = ModelOutput.Resolve(settings.Output, format: null, "merge-lora");
 
-        using var model = settings.Loading.Load(settings.Model);
+        using var model = settings.Loading.Load(settings.Model, ConsoleReporter.Lines);
         cancellation.ThrowIfCancellationRequested();
-        var applied = LoraMerging.MergeInto(model, loras, blockStrengths);
+        var applied = LoraMerging.MergeInto(model, loras, ConsoleReporter.Lines, blockStrengths);
         var metadata = new Dictionary<string, string>
         {
             [ModelMetadata.MergedLoras] = JsonSerializer.Serialize(applied.Select(l => new { name = l.Name, hash = l.ShortHash, strength = l.Strength, blocks = blockStrengths?.ToString() })),

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DiffusionTune.Workflows.Loading;
 
 namespace DiffusionTune.Cli.Commands.MergeLora;
 
@@ -8,7 +9,7 @@ public static class MergeLoraCommandDefinition
     public static Command Create()
     {
         var model = new Option<string?>("--model", "-m") { Description = "The base model: a diffusers folder or a single-file .safetensors checkpoint (default: the embedded shapes-world model)" };
-        var loras = LoraArgument.Option("A LoRA-family file to merge at STRENGTH (default 1); repeat to merge several, in order", gateable: false);
+        var loras = CommonOptions.Lora("A LoRA-family file to merge at STRENGTH (default 1); repeat to merge several, in order", gateable: false);
         var alpha = BlockWeightsArgument.Option("Strength per block, multiplying each --lora's STRENGTH: 0.6 or in=…,mid=…,out=…,attn=…,resnet=…,te=… (see merge --help)", required: false);
         var output = new Option<string>("--output", "-o") { Description = "Where to write the merged model: a .safetensors path gives a single file (as A1111/ComfyUI load), any other path a diffusers folder; it must not exist yet", Required = true };
         var loading = new ModelLoadingOptions();

@@ -7,7 +7,7 @@ public static class PluginsCommandDefinition
 {
     public static Command Create()
     {
-        var folders = PluginRoots.Option();
+        var folders = CommonOptions.PluginsFolder();
         var list = new Command("list", "List trainer plugins with their versions and options, and plugins that failed to load") { folders };
         list.SetAction(result => CommandRunner.Run(() => PluginsListCommand.Run(result.GetValue(folders)!)));
         return new Command("plugins", "Trainer plugins") { list };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DiffusionTune.Contracts;
+using DiffusionTune.Workflows.Plugins;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.Plugins;

@@ -1,5 +1,8 @@
-using DiffusionTune.Cli.Commands.Train;
-using DiffusionTune.Cli.Presets;
+using DiffusionTune.Cli.Rendering;
+using DiffusionTune.Workflows.Plugins;
+using DiffusionTune.Workflows.Presets;
+using DiffusionTune.Workflows.Settings;
+using DiffusionTune.Workflows.Training;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.Presets;
@@ -59,7 +62,7 @@ public static class PresetsCommand
             return CommandRunner.Success;
         }
         // Checked as each run would be: with a model given, and on the embedded model with the shapes-world: settings.
-        var plugins = PluginRoots.LoadWithWarnings(pluginFolders);
+        var plugins = PluginRoots.LoadWithWarnings(pluginFolders, ConsoleReporter.Lines);
         var problems = new[] { false, true }.SelectMany(onEmbeddedModel =>
         {
             var values = TrainSettingValues.Defaults();

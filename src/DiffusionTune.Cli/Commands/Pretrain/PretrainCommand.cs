@@ -3,6 +3,7 @@ using DiffusionTune.Models.Kernels;
 using DiffusionTune.Models.Runtime;
 using DiffusionTune.ShapesWorld.Pretraining;
 using DiffusionTune.Training.Loop;
+using DiffusionTune.Workflows.Reporting;
 using Spectre.Console;
 
 namespace DiffusionTune.Cli.Commands.Pretrain;
@@ -26,21 +27,21 @@ public static class PretrainCommand
         bool finished = false;
         try
         {
-            ProgressDisplay.Run(progress =>
+            ConsoleReporter.Run(reporter =>
             {
-                ProgressDisplay.ITask? task = null;
+                IWorkflowProgress? task = null;
                 double smoothedLoss = double.NaN;
                 var pretrainer = new ShapesWorldPretrainer(settings);
                 finished = pretrainer.Run(Path.GetFullPath(outputFolder),
                     status =>
                     {
-                        progress.Log(Markup.Escape(status));
+                        reporter.Message(status);
                         task = null;
                         smoothedLoss = double.NaN;
                     },
                     (done, total, result) =>
                     {
-                        task ??= progress.Start("training", total, done - 1);
+                        task ??= reporter.Start("training", total, done - 1);
                         smoothedLoss = double.IsNaN(smoothedLoss) ? result.Loss : 0.98 * smoothedLoss + 0.02 * result.Loss;
                         task.Advance(done, $"loss {smoothedLoss:F4} lr {result.LearningRate:G3}");
                         if (done == total) task.Finish($"done, loss {smoothedLoss:F4}");

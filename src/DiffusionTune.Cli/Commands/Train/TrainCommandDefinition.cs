@@ -1,5 +1,6 @@
 using System.CommandLine;
-using DiffusionTune.Cli.Presets;
+using DiffusionTune.Workflows.Settings;
+using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Cli.Commands.Train;
 
@@ -13,9 +14,9 @@ public static class TrainCommandDefinition
     public static Command Create()
     {
         var preset = new Option<string?>("--preset") { Description = "A preset (see `presets list`) or a preset .yaml file; options given here override it" };
-        var presetFolders = PresetLibrary.FoldersOption();
-        var pluginFolders = PluginRoots.Option();
-        var settings = TrainSettings.All.Select(setting => (Setting: setting, Option: setting.CreateOption())).ToList();
+        var presetFolders = CommonOptions.PresetsFolder();
+        var pluginFolders = CommonOptions.PluginsFolder();
+        var settings = TrainSettings.All.Select(setting => (Setting: setting, Option: TrainSettingOption.For(setting))).ToList();
 
         var command = new Command("train",
             "Fine-tune a model with a trainer plugin (stop with Ctrl+C: it saves; run the same command again to resume). " +
@@ -23,7 +24,7 @@ public static class TrainCommandDefinition
         {
             preset, presetFolders,
         };
-        foreach (var (_, option) in settings) command.Options.Add(option);
+        foreach (var (_, option) in settings) command.Options.Add(option.Option);
         command.Options.Add(pluginFolders);
 
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(token =>
@@ -33,11 +34,11 @@ public static class TrainCommandDefinition
             foreach (var (setting, option) in settings)
             {
                 // Only options the user typed override a preset; an option at its default leaves the preset's value.
-                if (result.GetResult(option) is not { Implicit: false } optionResult) continue;
+                if (result.GetResult(option.Option) is not { Implicit: false } optionResult) continue;
                 var origin = new SettingOrigin(optionResult.IdentifierToken?.Value ?? setting.OptionName);
                 try
                 {
-                    given.Add((setting, new SettingValue(setting.ReadCommandLine(optionResult, origin), origin)));
+                    given.Add((setting, new SettingValue(option.Read(optionResult, origin), origin)));
                 }
                 catch (SettingValueException e)
                 {

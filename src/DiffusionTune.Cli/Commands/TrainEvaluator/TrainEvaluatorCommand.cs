@@ -33,9 +33,9 @@ public static class TrainEvaluatorCommand
 
         var watch = Stopwatch.StartNew();
         ShapesClassifier? classifier = null;
-        ProgressDisplay.Run(progress =>
+        ConsoleReporter.Run(reporter =>
         {
-            var task = progress.Start("training", settings.Steps);
+            var task = reporter.Start("training", settings.Steps);
             double smoothedLoss = double.NaN;
             classifier = ShapesClassifierTrainer.Train(settings, progress: (done, total, loss) =>
             {

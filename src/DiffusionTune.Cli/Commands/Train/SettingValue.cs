@@ -1,4 +1,0 @@
-namespace DiffusionTune.Cli.Commands.Train;
-
-/// <summary>One value of a setting and where it came from.</summary>
-public sealed record SettingValue(object? Value, SettingOrigin Origin);
