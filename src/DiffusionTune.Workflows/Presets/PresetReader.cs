@@ -9,7 +9,8 @@ namespace DiffusionTune.Workflows.Presets;
 
 /// <summary>
 /// Reads a preset file: one YAML mapping whose keys are <see cref="TrainSettings"/>' preset keys plus
-/// <c>description</c> and <c>made_for</c>. Every problem (bad YAML, unknown keys with a did-you-mean, wrong types, out-of-range values)
+/// <c>description</c>, <c>made_for</c> and a <c>shapes-world:</c> section (train settings again, which replace the
+/// top-level ones when the run uses the embedded model). Every problem (bad YAML, unknown keys with a did-you-mean, wrong types, out-of-range values)
 /// is collected with its file and line, and all are reported together in one <see cref="TrainSettingsException"/>.
 /// Trainer options are checked later, against the trainer actually loaded (<see cref="TrainPreflight"/>).
 /// </summary>
@@ -20,6 +21,12 @@ public static class PresetReader
 
     /// <summary>The preset-only key naming the model family its settings are sized for (<see cref="ModelFamily"/>).</summary>
     public const string MadeForKey = "made_for";
+
+    /// <summary>
+    /// The section of settings for the embedded model: named after its family, so a preset reads "made_for: sd1.5 …
+    /// shapes-world: …".
+    /// </summary>
+    public const string ShapesWorldKey = ModelFamily.ShapesWorld;
 
     /// <summary>Reads and checks the preset file at <paramref name="path"/>.</summary>
     public static Preset Read(string path) => Parse(path, ReadText(path));
@@ -65,15 +72,11 @@ public static class PresetReader
 
         var problems = new List<string>();
         var values = new List<(TrainSetting, SettingValue)>();
+        List<(TrainSetting, SettingValue)>? shapesWorld = null;
         string? description = null;
         string? madeFor = null;
-        foreach (var (keyNode, valueNode) in root.Children)
+        foreach (var (key, keyNode, valueNode) in NamedEntries(root, path, problems))
         {
-            if (keyNode is not YamlScalarNode { Value: { } key })
-            {
-                problems.Add($"{path}:{keyNode.Start.Line}: keys must be plain names");
-                continue;
-            }
             var origin = SettingOrigin.PresetLine(path, keyNode, key);
             if (key == DescriptionKey)
             {
@@ -88,26 +91,72 @@ public static class PresetReader
                 else madeFor = family;
                 continue;
             }
-            if (TrainSettings.FromPresetKey(key) is not { } setting)
+            if (key == ShapesWorldKey)
             {
-                problems.Add($"{path}:{keyNode.Start.Line}: unknown key '{key}'{NameSuggestions.Hint(key, [DescriptionKey, MadeForKey, .. TrainSettings.PresetKeys])}");
+                if (valueNode is YamlMappingNode section) shapesWorld = ReadSection(section, path, problems);
+                else problems.Add(origin.Describe("expected the settings for the embedded model, one indented 'key: value' line each"));
                 continue;
             }
-            try
+            if (TrainSettings.FromPresetKey(key) is not { } setting)
             {
-                var value = setting.ReadPreset(valueNode, path);
-                if (setting.Problem(value) is { } problem) problems.Add(origin.Describe(problem));
-                else values.Add((setting, new SettingValue(value, origin)));
+                problems.Add($"{path}:{keyNode.Start.Line}: unknown key '{key}'{NameSuggestions.Hint(key, [DescriptionKey, MadeForKey, ShapesWorldKey, .. TrainSettings.PresetKeys])}");
+                continue;
             }
-            catch (SettingValueException e)
-            {
-                problems.Add(origin.Describe(e.Message));
-            }
+            ReadSetting(setting, valueNode, origin, path, values, problems);
         }
+        if (shapesWorld is not null && madeFor == ModelFamily.ShapesWorld)
+            problems.Add($"{path}: a preset made_for: {ModelFamily.ShapesWorld} is already sized for the embedded model; put the {ShapesWorldKey}: settings at the top level");
         if (problems.Count > SettingLimits.ReportedProblems)
             problems = [.. problems.Take(SettingLimits.ReportedProblems), $"{path}: and {problems.Count - SettingLimits.ReportedProblems} more problems"];
         if (problems.Count > 0) throw new TrainSettingsException(problems);
-        return new Preset(Path.GetFileNameWithoutExtension(path), path, description, values) { MadeFor = madeFor };
+        return new Preset(Path.GetFileNameWithoutExtension(path), path, description, values) { MadeFor = madeFor, ShapesWorldValues = shapesWorld ?? [] };
+    }
+
+    /// <summary>
+    /// The settings of the <c>shapes-world:</c> section: train settings only (not <c>model</c>: the section applies
+    /// exactly when no model is given), checked as the top-level ones are.
+    /// </summary>
+    static List<(TrainSetting, SettingValue)> ReadSection(YamlMappingNode section, string path, List<string> problems)
+    {
+        var values = new List<(TrainSetting, SettingValue)>();
+        foreach (var (key, keyNode, valueNode) in NamedEntries(section, path, problems))
+        {
+            var origin = SettingOrigin.PresetLine(path, keyNode, $"{ShapesWorldKey}: {key}");
+            if (key is DescriptionKey or MadeForKey or ShapesWorldKey)
+                problems.Add(origin.Describe($"'{key}' belongs at the top level of the preset, not in its {ShapesWorldKey}: section"));
+            else if (TrainSettings.FromPresetKey(key) is not { } setting)
+                problems.Add($"{path}:{keyNode.Start.Line}: unknown key '{key}' in the {ShapesWorldKey}: section{NameSuggestions.Hint(key, [.. TrainSettings.PresetKeys])}");
+            else if (setting == TrainSettings.Model)
+                problems.Add(origin.Describe($"the {ShapesWorldKey}: section applies only when no model is given, so it cannot name one"));
+            else
+                ReadSetting(setting, valueNode, origin, path, values, problems);
+        }
+        return values;
+    }
+
+    /// <summary>The entries of <paramref name="mapping"/> whose keys are plain names; the others go to <paramref name="problems"/>.</summary>
+    static IEnumerable<(string Key, YamlNode KeyNode, YamlNode ValueNode)> NamedEntries(YamlMappingNode mapping, string path, List<string> problems)
+    {
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            if (keyNode is YamlScalarNode { Value: { } key }) yield return (key, keyNode, valueNode);
+            else problems.Add($"{path}:{keyNode.Start.Line}: keys must be plain names");
+        }
+    }
+
+    /// <summary>Reads one setting's value into <paramref name="values"/>, or its problem into <paramref name="problems"/>.</summary>
+    static void ReadSetting(TrainSetting setting, YamlNode valueNode, SettingOrigin origin, string path, List<(TrainSetting, SettingValue)> values, List<string> problems)
+    {
+        try
+        {
+            var value = setting.ReadPreset(valueNode, path);
+            if (setting.Problem(value) is { } problem) problems.Add(origin.Describe(problem));
+            else values.Add((setting, new SettingValue(value, origin)));
+        }
+        catch (SettingValueException e)
+        {
+            problems.Add(origin.Describe(e.Message));
+        }
     }
 
     /// <summary>YamlDotNet's message without the position prefix it adds (the line is reported separately).</summary>

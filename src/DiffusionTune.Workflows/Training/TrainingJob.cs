@@ -24,19 +24,7 @@ public static class TrainingJob
     public static PreparedTraining Prepare(TrainRequest request, IWorkflowReporter reporter)
     {
         bool quickStart = QuickStart.Applies(request);
-        var values = TrainSettingValues.Defaults();
-        if ((request.Preset ?? (quickStart ? QuickStart.PresetName : null)) is { } presetName)
-        {
-            var preset = PresetReader.Read(PresetLibrary.Load(request.PresetFolders).Locate(presetName));
-            // Each preset its own output folder, so that runs of different presets never meet.
-            values.Set(TrainSettings.Output, new SettingValue(Path.Combine("outputs", preset.Name), new SettingOrigin($"preset {preset.Name}")));
-            preset.ApplyTo(values);
-            reporter.Message($"Preset {preset.Name} ({preset.FilePath})");
-            if (ModelFamily.EmbeddedModelWarning(preset, modelGiven: request.Gives(TrainSettings.Model) || values.IsSet(TrainSettings.Model)) is { } warning)
-                reporter.Warning(warning);
-        }
-        foreach (var (setting, value) in request.CommandLine) values.Set(setting, value);
-        if (quickStart) QuickStart.UseSampleImages(values, reporter);
+        var values = Resolve(request, quickStart, reporter);
         var catalog = PluginRoots.LoadWithWarnings(request.PluginFolders, reporter);
         TrainPreflight.Check(values, catalog);
         var placement = RunPlacement.Choose(values.ToJob(EmbeddedModel.Resolve(values.Get(TrainSettings.Model))),
@@ -48,6 +36,31 @@ public static class TrainingJob
             DamageReport = values.Get(TrainSettings.DamageReport)!,
             BaseModelGiven = values.Get(TrainSettings.Model) is not null,
         };
+    }
+
+    /// <summary>
+    /// The run's settings: the defaults, then the preset (its <c>shapes-world:</c> settings too when no model is given,
+    /// saying so in one line), then the user's own settings.
+    /// </summary>
+    public static TrainSettingValues Resolve(TrainRequest request, bool quickStart, IWorkflowReporter reporter)
+    {
+        var values = TrainSettingValues.Defaults();
+        if ((request.Preset ?? (quickStart ? QuickStart.PresetName : null)) is { } presetName)
+        {
+            var preset = PresetReader.Read(PresetLibrary.Load(request.PresetFolders).Locate(presetName));
+            // Each preset its own output folder, so that runs of different presets never meet.
+            values.Set(TrainSettings.Output, new SettingValue(Path.Combine("outputs", preset.Name), new SettingOrigin($"preset {preset.Name}")));
+            bool onEmbeddedModel = !request.Gives(TrainSettings.Model) && !preset.NamesModel;
+            preset.ApplyTo(values, onEmbeddedModel);
+            reporter.Message($"Preset {preset.Name} ({preset.FilePath})");
+            if (onEmbeddedModel && ModelFamily.EmbeddedSettingsLine(preset) is { } line)
+                reporter.Message(line);
+            if (ModelFamily.EmbeddedModelWarning(preset, modelGiven: !onEmbeddedModel) is { } warning)
+                reporter.Warning(warning);
+        }
+        foreach (var (setting, value) in request.CommandLine) values.Set(setting, value);
+        if (quickStart) QuickStart.UseSampleImages(values, reporter);
+        return values;
     }
 
     /// <summary>Trains <paramref name="prepared"/>; a finished run then gets its before/after grid (preset runs) and damage report.</summary>

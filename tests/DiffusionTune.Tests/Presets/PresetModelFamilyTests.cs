@@ -4,7 +4,7 @@ using DiffusionTune.Workflows.Training;
 
 namespace DiffusionTune.Tests.Presets;
 
-/// <summary>A preset says which model its settings are sized for, and a preset sized for SD 1.5 warns on the embedded model.</summary>
+/// <summary>A preset says which model its settings are sized for, and a preset sized for SD 1.5 without settings for the embedded model warns there.</summary>
 public class PresetModelFamilyTests
 {
     [Fact]
@@ -27,9 +27,12 @@ public class PresetModelFamilyTests
     }
 
     [Fact]
-    public void A_preset_sized_for_another_model_warns_only_on_the_embedded_model()
+    public void A_preset_sized_for_another_model_without_settings_for_the_embedded_one_warns_only_on_the_embedded_model()
     {
-        var styleLora = PresetReader.Read(ShippedPresets.Path("style-lora"));
+        using var folder = new ScratchFolder();
+        var path = folder.File("style-lora.yaml");
+        File.WriteAllText(path, "made_for: sd1.5\ntrainer: lora\nsteps: 2000\n");
+        var styleLora = PresetReader.Read(path);
 
         Assert.Equal("preset style-lora is sized for Stable Diffusion 1.5 (512×512); on the embedded shapes-world model its steps and learning rate may learn little "
             + "in a time a CPU can give (quick-test is sized for it; give --model to train the model it is made for)", ModelFamily.EmbeddedModelWarning(styleLora, modelGiven: false));

@@ -21,7 +21,7 @@ public class PresetValidationTests
     static IReadOnlyList<string> TrainerProblems(string path)
     {
         var values = TrainSettingValues.Defaults();
-        PresetReader.Read(path).ApplyTo(values);
+        PresetReader.Read(path).ApplyTo(values, onEmbeddedModel: false);
         return TrainPreflight.TrainerProblems(values, ShippedPresets.Plugins.Value);
     }
 

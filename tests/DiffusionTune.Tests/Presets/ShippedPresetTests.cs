@@ -54,7 +54,7 @@ public class ShippedPresetTests
     {
         var preset = PresetReader.Read(ShippedPresets.Path(QuickStart.PresetName));
         var values = TrainSettingValues.Defaults();
-        preset.ApplyTo(values);
+        preset.ApplyTo(values, onEmbeddedModel: false);
 
         Assert.Equal("lora", values.Get(TrainSettings.Trainer));
         Assert.InRange(values.Get(TrainSettings.Steps), 60, 100);
@@ -68,7 +68,7 @@ public class ShippedPresetTests
     public void Every_shipped_preset_fits_the_options_its_trainer_declares(string name)
     {
         var values = TrainSettingValues.Defaults();
-        PresetReader.Read(ShippedPresets.Path(name)).ApplyTo(values);
+        PresetReader.Read(ShippedPresets.Path(name)).ApplyTo(values, onEmbeddedModel: false);
 
         Assert.Contains(values.Get(TrainSettings.Trainer)!, ShippedPresets.Plugins.Value.Trainers.Select(t => t.Info.Name));
         Assert.Empty(TrainPreflight.TrainerProblems(values, ShippedPresets.Plugins.Value));
@@ -78,7 +78,7 @@ public class ShippedPresetTests
     public void The_subject_dreambooth_preset_preserves_the_prior()
     {
         var values = TrainSettingValues.Defaults();
-        PresetReader.Read(ShippedPresets.Path("subject-dreambooth")).ApplyTo(values);
+        PresetReader.Read(ShippedPresets.Path("subject-dreambooth")).ApplyTo(values, onEmbeddedModel: false);
 
         Assert.Equal("dreambooth", values.Get(TrainSettings.Trainer));
         Assert.Equal("generated", values.Get(TrainSettings.Prior));

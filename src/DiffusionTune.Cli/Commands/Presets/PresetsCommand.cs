@@ -19,27 +19,29 @@ public static class PresetsCommand
             return CommandRunner.Success;
         }
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn(new TableColumn("preset").NoWrap()).AddColumn(new TableColumn("trainer").NoWrap()).AddColumn("description").AddColumn("source");
+            .AddColumn(new TableColumn("preset").NoWrap()).AddColumn(new TableColumn("trainer").NoWrap())
+            .AddColumn("made for").AddColumn("description").AddColumn("source");
         foreach (var entry in library.Entries)
         {
-            string trainer, description;
+            string trainer, madeFor, description;
             try
             {
                 var preset = PresetReader.Read(entry.Path);
-                (trainer, description) = (preset.Trainer ?? "—", preset.Description ?? "");
+                (trainer, madeFor, description) = (preset.Trainer ?? "—", ModelFamily.Summary(preset), preset.Description ?? "");
             }
             catch (TrainSettingsException e)
             {
-                (trainer, description) = ("?", $"invalid: {e.Problems[0]}");
+                (trainer, madeFor, description) = ("?", "?", $"invalid: {e.Problems[0]}");
             }
             // Built-in presets sit next to the executable; the path matters only for the user's own files.
             var source = entry.Source == PresetLibrary.BuiltInSource ? entry.Source : $"{entry.Source}: {entry.Path}";
             if (entry.HiddenBy is not null) source += $" (hidden by {entry.HiddenBy})";
-            table.AddRow(Markup.Escape(entry.Name), Markup.Escape(trainer), Markup.Escape(description), Markup.Escape(source));
+            table.AddRow(Markup.Escape(entry.Name), Markup.Escape(trainer), Markup.Escape(madeFor), Markup.Escape(description), Markup.Escape(source));
         }
         AnsiConsole.Write(table);
         // Plain text: the brackets are the usage syntax, not markup.
         AnsiConsole.WriteLine("Use one with: train --preset NAME --images DIR [any train option to override it]");
+        AnsiConsole.WriteLine($"made for: the models the preset has settings for; {ModelFamily.ShapesWorld} (the embedded model) is what train uses without --model");
         return CommandRunner.Success;
     }
 
@@ -59,12 +61,18 @@ public static class PresetsCommand
             AnsiConsole.MarkupLineInterpolated($"{preset.Values.Count} setting(s), no trainer; run it with: train --preset {preset.Name} --trainer NAME --images DIR");
             return CommandRunner.Success;
         }
-        var values = TrainSettingValues.Defaults();
-        preset.ApplyTo(values);
-        if (TrainPreflight.TrainerProblems(values, PluginRoots.LoadWithWarnings(pluginFolders, ConsoleReporter.Lines)) is { Count: > 0 } problems)
-            throw new TrainSettingsException(problems);
+        // Checked as each run would be: with a model given, and on the embedded model with the shapes-world: settings.
+        var plugins = PluginRoots.LoadWithWarnings(pluginFolders, ConsoleReporter.Lines);
+        var problems = new[] { false, true }.SelectMany(onEmbeddedModel =>
+        {
+            var values = TrainSettingValues.Defaults();
+            preset.ApplyTo(values, onEmbeddedModel);
+            return TrainPreflight.TrainerProblems(values, plugins);
+        }).Distinct().ToList();
+        if (problems.Count > 0) throw new TrainSettingsException(problems);
         var madeFor = preset.MadeFor is { } family ? $", sized for {ModelFamily.Known[family]}" : "";
         AnsiConsole.MarkupLineInterpolated($"{preset.Values.Count} setting(s){madeFor}; run it with: train --preset {preset.Name} --images DIR");
+        if (ModelFamily.EmbeddedSettingsLine(preset) is { } line) Console.WriteLine($"{line}.");
         return CommandRunner.Success;
     }
 }
