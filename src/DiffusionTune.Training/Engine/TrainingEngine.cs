@@ -110,15 +110,23 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
         }
     }
 
-    /// <summary>The identifier is the one word of the instance prompt that the class prompt does not have.</summary>
+    /// <summary>
+    /// The identifier is the one word of the instance prompt that the class prompt does not have. The class prompt may
+    /// have no word of its own: trainers derive the class prompt from the instance prompt (the contract's
+    /// <see cref="ConceptDescription.WithoutIdentifier"/>), so such a word would be silently left out of the class images.
+    /// </summary>
     static ConceptDescription Concept(TrainJob job)
     {
         if (job.InstancePrompt is null || job.ClassPrompt is null) return new ConceptDescription(job.InstancePrompt, null, null);
         static string[] Words(string prompt) => prompt.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries);
         var classWords = Words(job.ClassPrompt).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var instanceWords = Words(job.InstancePrompt).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var extra = Words(job.InstancePrompt).Where(w => !classWords.Contains(w) && !w.Contains('[')).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         if (extra.Count != 1)
             throw new ArgumentException($"the class prompt must be the instance prompt without its identifier word; '{job.InstancePrompt}' vs '{job.ClassPrompt}' differ by {extra.Count} words ({string.Join(", ", extra)})");
+        var classOnly = classWords.Where(w => !instanceWords.Contains(w)).ToList();
+        if (classOnly.Count > 0)
+            throw new ArgumentException($"the class prompt must be the instance prompt without its identifier word; '{job.ClassPrompt}' has words the instance prompt '{job.InstancePrompt}' lacks ({string.Join(", ", classOnly)}): put them in both");
         var classNoun = Words(job.ClassPrompt).LastOrDefault();
         return new ConceptDescription(job.InstancePrompt, extra[0], classNoun);
     }

@@ -176,6 +176,20 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    public void A_class_prompt_with_a_word_the_instance_prompt_lacks_is_refused_rather_than_left_out_of_the_class_images()
+    {
+        using var data = new DataFolder();
+        var job = Job("dreambooth", RandomTinyModel.SaveDiffusers(), Images(data), Path.Combine(data.Path, "out")) with
+        {
+            InstancePrompt = "a zwx star",
+            ClassPrompt = "a plain star",
+            Prior = PriorPreservation.Generated,
+        };
+        var error = Assert.Throws<ArgumentException>(() => Run(job));
+        Assert.Contains("'a plain star' has words the instance prompt 'a zwx star' lacks (plain)", error.Message);
+    }
+
+    [Fact]
     public void Out_of_range_values_are_refused()
     {
         using var data = new DataFolder();
