@@ -16,6 +16,7 @@ using DiffusionTune.Cli.Commands.Pretrain;
 using DiffusionTune.Cli.Commands.Shapes;
 using DiffusionTune.Cli.Commands.Train;
 using DiffusionTune.Cli.Commands.TrainEvaluator;
+using DiffusionTune.Cli.Commands.Ui;
 
 namespace DiffusionTune.Cli;
 
@@ -40,6 +41,7 @@ public static class CliApplication
         TrainEvaluatorCommandDefinition.Create(),
         BenchmarkCommandDefinition.Create(),
         DoctorCommandDefinition.Create(),
+        UiCommandDefinition.Create(),
     };
 
     /// <summary>
