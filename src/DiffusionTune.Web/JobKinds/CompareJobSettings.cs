@@ -12,26 +12,16 @@ namespace DiffusionTune.Web.JobKinds;
 /// run's folder) and hypernetworks named as a root and a path inside it, every adapter at every one of <see cref="Strengths"/>.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record CompareJobSettings
+public sealed record CompareJobSettings : SamplingJobSettings
 {
-    static readonly SamplingSettings Defaults = new();
-
     /// <summary>One row per prompt (and seed); blank lines are left out.</summary>
     public IReadOnlyList<string> Prompts { get; init; } = [];
-
-    public string NegativePrompt { get; init; } = Defaults.NegativePrompt;
 
     /// <summary>Every column's seed in the first row of each prompt.</summary>
     public long Seed { get; init; } = 1;
 
     /// <summary>Seeds per prompt (seed, seed+1, …), one row each.</summary>
     public int Seeds { get; init; } = 1;
-
-    public int Steps { get; init; } = Defaults.Steps;
-    public double Cfg { get; init; } = Defaults.Cfg;
-    public string Sampler { get; init; } = Defaults.Sampler;
-    public int? Width { get; init; }
-    public int? Height { get; init; }
 
     /// <summary>Checkpoints to compare; none: the embedded model.</summary>
     public IReadOnlyList<RootedFile> Models { get; init; } = [];
@@ -76,17 +66,7 @@ public sealed record CompareJobSettings
         if (adapters.FirstOrDefault(a => !roots.Roots.Any(r => RootedPaths.Contains(r, a.Path))) is { } outside)
             throw new PathOutsideRootException($"loras: '{Path.GetFileName(outside.Path)}' leads outside the root folders");
         var models = Models.Select(m => m.Resolve(roots, "models")).ToList();
-        var sampling = new SamplingSettings
-        {
-            NegativePrompt = NegativePrompt,
-            Steps = Steps,
-            Cfg = Cfg,
-            Sampler = Sampler,
-            Width = Width,
-            Height = Height,
-            Loading = new ModelLoadingSettings { Device = device },
-        };
-        sampling.ValidateWithoutModel();
+        var sampling = Sampling(device);
         if (Seed < 0) throw new ArgumentException($"--seed must be at least 0 (got {Seed})");
         return new ComparisonPlan
         {

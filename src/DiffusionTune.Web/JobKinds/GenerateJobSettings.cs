@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using DiffusionTune.Web.Safety;
 using DiffusionTune.Workflows.Adapters;
 using DiffusionTune.Workflows.Generation;
-using DiffusionTune.Workflows.Loading;
 
 namespace DiffusionTune.Web.JobKinds;
 
@@ -12,24 +11,13 @@ namespace DiffusionTune.Web.JobKinds;
 /// hypernetwork named as a root and a path inside it. Unknown fields are refused, so a misspelt one is not ignored.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record GenerateJobSettings
+public sealed record GenerateJobSettings : SamplingJobSettings
 {
-    static readonly SamplingSettings Defaults = new();
-
     public string Prompt { get; init; } = "";
-    public string NegativePrompt { get; init; } = Defaults.NegativePrompt;
 
     /// <summary>The first image's seed; null: a random one.</summary>
     public long? Seed { get; init; }
 
-    public int Steps { get; init; } = Defaults.Steps;
-    public double Cfg { get; init; } = Defaults.Cfg;
-    public string Sampler { get; init; } = Defaults.Sampler;
-
-    /// <summary>Image size; null: the model's native size.</summary>
-    public int? Width { get; init; }
-
-    public int? Height { get; init; }
     public int BatchCount { get; init; } = 1;
     public int BatchSize { get; init; } = 1;
 
@@ -57,17 +45,7 @@ public sealed record GenerateJobSettings
             throw new ArgumentException("prompt: <lora:…> and <hypernet:…> tags are not read here; pick LoRAs and hypernetworks with the pickers");
         if (BatchCount < 1) throw new ArgumentException("--batch-count must be at least 1");
         if (Seed is < 0) throw new ArgumentException($"--seed must be at least 0 (got {Seed})");
-        var sampling = new SamplingSettings
-        {
-            NegativePrompt = NegativePrompt,
-            Steps = Steps,
-            Cfg = Cfg,
-            Sampler = Sampler,
-            Width = Width,
-            Height = Height,
-            Loading = new ModelLoadingSettings { Device = device },
-        };
-        sampling.ValidateWithoutModel();
+        var sampling = Sampling(device);
         new Diffusion.Pipelines.GenerationRequest { Prompt = Prompt, BatchSize = BatchSize }.ValidateSampling();
         return new GenerateSettings
         {

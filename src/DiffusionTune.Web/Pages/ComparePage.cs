@@ -30,9 +30,13 @@ public static class ComparePage
             <label>Y axis {AxisSelect("y-axis")}</label> <label>values <input id="y-values" placeholder="1,2" data-testid="y-values"></label>
             </div>
             <fieldset data-testid="compare-models"><legend>Models (none ticked: the embedded model)</legend>{LibraryPicker.Checkboxes(library.Where(i => i.Kind == LibraryItemKind.Model), "model", strengths: false)}</fieldset>
-            <fieldset data-testid="compare-loras"><legend>Training runs and LoRAs</legend>{runPicks}{LibraryPicker.Checkboxes(loras, "lora", strengths: false)}
-            <label>Strengths <input id="strengths" value="1" data-testid="strengths"></label>
-            <label><input type="checkbox" id="include-base" data-testid="include-base"> also without the LoRA</label></fieldset>
+            <fieldset data-testid="compare-loras"><legend>Training runs and LoRAs</legend>{runPicks}{LibraryPicker.Checkboxes(loras, "lora", strengths: false)}</fieldset>
+            <fieldset data-testid="compare-hypernetworks"><legend>Hypernetworks</legend>{LibraryPicker.Checkboxes(library.Where(i => i.Kind == LibraryItemKind.Hypernetwork), "hypernetwork", strengths: false)}</fieldset>
+            <div class="fields">
+            <label>Strengths of each LoRA and hypernetwork <input id="strengths" value="1" data-testid="strengths"></label>
+            <label><input type="checkbox" id="include-base" data-testid="include-base"> also a column without them</label>
+            <label>Embedding {LibraryPicker.Select(library.Where(i => i.Kind == LibraryItemKind.Embedding), "compare-embedding", "none")}</label>
+            </div>
             <p><button type="submit" id="compare-start" data-testid="compare-start">Start</button> <span id="job-status" data-testid="job-status"></span></p>
             <p class="error" id="form-error" data-testid="form-error"></p>
             </form>

@@ -29,7 +29,7 @@ public sealed record SamplingForm(string Prompt, string NegativePrompt, long? Se
         return $"""
             <label class="wide">Negative prompt <textarea id="negative-prompt" name="negative_prompt" rows="2" data-testid="negative-prompt">{Html.E(NegativePrompt)}</textarea></label>
             <div class="fields">
-            <label>Seed <input id="seed" name="seed" type="number" min="0" step="1" value="{Seed}" data-testid="seed"></label>
+            <label>Seed <input id="seed" name="seed" type="number" min="0" step="1" placeholder="{(randomSeed ? "random" : "1")}" value="{Seed}" data-testid="seed"></label>
             {(randomSeed ? $"""<label><input id="random-seed" type="checkbox" data-testid="random-seed"{(Seed is null ? " checked" : "")}> random seed</label>""" : "")}
             <label>Steps <input id="steps" name="steps" type="number" min="1" max="1000" value="{Steps}" data-testid="steps"></label>
             <label>Sampler <select id="sampler" name="sampler" data-testid="sampler">{samplers}</select></label>

@@ -17,6 +17,11 @@
     return chosen ? `${chosen}:${values}` : null;
   }
 
+  function embedding() {
+    const option = document.getElementById("compare-embedding").selectedOptions[0];
+    return option && option.value ? { root: option.dataset.root, path: option.dataset.path } : null;
+  }
+
   function settings() {
     return Object.assign(jobs.sampling(), {
       prompts: document.getElementById("compare-prompts").value.split("\n").map((p) => p.trim()).filter((p) => p !== ""),
@@ -24,6 +29,8 @@
       seeds: jobs.number("seed-count") ?? 1,
       models: jobs.picked("model", false),
       loras: jobs.picked("lora", false),
+      hypernetworks: jobs.picked("hypernetwork", false),
+      embeddings: embedding(),
       strengths: document.getElementById("strengths").value.split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number),
       include_base: document.getElementById("include-base").checked,
       x: axis("x"),
@@ -69,15 +76,8 @@
       errorLine.textContent = e.message;
       return;
     }
-    button.disabled = true;
-    status.innerHTML = "";
-    const link = document.createElement("a");
-    link.href = `/jobs/${encodeURIComponent(job.id)}`;
-    link.textContent = `job ${job.id}`;
-    const state = document.createElement("span");
-    state.dataset.testid = "job-state";
-    status.append(link, " · ", state);
-    jobs.watch(job.id, {
+    jobs.follow(job, {
+      status, errorLine, button,
       onImage(e, url) {
         const cell = /r(\d+)-c(\d+)-s-?\d+\.png$/.exec(e.path || "");
         if (cell) {
@@ -94,11 +94,6 @@
           document.getElementById("compare-final-image").src = url;
           final.hidden = false;
         }
-      },
-      onState(value, text) {
-        state.textContent = value;
-        if (value === "failed" && text) errorLine.textContent = text;
-        if (["finished", "failed", "cancelled", "interrupted"].includes(value)) button.disabled = false;
       },
     });
   });

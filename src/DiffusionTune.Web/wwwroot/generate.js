@@ -45,15 +45,8 @@
       errorLine.textContent = e.message;
       return;
     }
-    button.disabled = true;
-    status.innerHTML = "";
-    const link = document.createElement("a");
-    link.href = `/jobs/${encodeURIComponent(job.id)}`;
-    link.textContent = `job ${job.id}`;
-    const state = document.createElement("span");
-    state.dataset.testid = "job-state";
-    status.append(link, " · ", state);
-    jobs.watch(job.id, {
+    jobs.follow(job, {
+      status, errorLine, button,
       onImage(e, url) {
         const figure = document.createElement("figure");
         figure.dataset.testid = "generated-image";
@@ -65,15 +58,8 @@
         figure.append(img, caption);
         images.prepend(figure);
       },
-      onState(value, text) {
-        state.textContent = value;
-        if (value === "failed" && text) errorLine.textContent = text;
-        if (["finished", "failed", "cancelled", "interrupted"].includes(value)) {
-          button.disabled = false;
-          if (window.htmx) htmx.ajax("GET", "/gallery/fragment", { target: "#gallery", swap: "outerHTML" });
-        }
-      },
-      onMessage(text) { if (text) state.title = text; },
+      // The gallery below gains the new images.
+      onEnd() { if (window.htmx) htmx.ajax("GET", "/gallery/fragment", { target: "#gallery", swap: "outerHTML" }); },
     });
   });
 })();

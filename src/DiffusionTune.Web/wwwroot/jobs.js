@@ -18,22 +18,35 @@ window.DiffusionTuneJobs = {
     return JSON.parse(text);
   },
 
-  // Follows job `id`'s events: onImage(event, url) for each image, onState(state, text) for each state; closes at rest.
-  watch(id, { onImage, onState, onMessage }) {
-    const source = new EventSource(`/jobs/${encodeURIComponent(id)}/events`);
+  // Shows `job` in `status` (a link to its page and its state) and follows its events: `button` stays disabled until the
+  // job is at rest, a failure shows in `errorLine`, each image goes to onImage(event, url), and onEnd(state) runs at rest.
+  follow(job, { status, errorLine, button, onImage, onEnd }) {
     const atRest = ["finished", "failed", "cancelled", "interrupted"];
+    const id = encodeURIComponent(job.id);
+    button.disabled = true;
+    status.innerHTML = "";
+    const link = document.createElement("a");
+    link.href = `/jobs/${id}`;
+    link.textContent = `job ${job.id}`;
+    const state = document.createElement("span");
+    state.dataset.testid = "job-state";
+    status.append(link, " · ", state);
+    const source = new EventSource(`/jobs/${id}/events`);
     source.addEventListener("image", (e) => {
       const data = JSON.parse(e.data);
-      onImage(data, `/jobs/${encodeURIComponent(id)}/images/${data.id}`);
+      onImage(data, `/jobs/${id}/images/${data.id}`);
     });
-    source.addEventListener("message", (e) => onMessage && onMessage(JSON.parse(e.data).text));
-    source.addEventListener("error", (e) => { if (e.data) onMessage && onMessage(JSON.parse(e.data).text); });
+    source.addEventListener("message", (e) => { state.title = JSON.parse(e.data).text; });
     source.addEventListener("state", (e) => {
       const data = JSON.parse(e.data);
-      onState(data.state, data.text);
-      if (atRest.includes(data.state)) source.close();
+      state.textContent = data.state;
+      if (data.state === "failed" && data.text) errorLine.textContent = data.text;
+      if (atRest.includes(data.state)) {
+        source.close();
+        button.disabled = false;
+        if (onEnd) onEnd(data.state);
+      }
     });
-    return source;
   },
 
   // Number from an input; null when it is empty.

@@ -64,6 +64,8 @@ public sealed partial class UiGenerateTests : UiServerTest
         foreach (var id in new[] { "compare-prompts", "x-axis", "x-values", "y-axis", "y-values", "strengths", "compare-start", "compare-grid", "compare-final" })
             Assert.Contains($"data-testid=\"{id}\"", compare);
         Assert.Contains("data-path=\"run\"> files/run/ (2 checkpoints)", compare);
+        Assert.Contains("data-path=\"hypernetworks/ink.safetensors\"", compare);
+        Assert.Contains("data-path=\"embeddings/shiny.safetensors\"", compare);
         Assert.Contains("<option value=\"cfg\">", compare);
         Assert.Contains("<option value=\"prompt\">", compare);
 
@@ -134,6 +136,23 @@ public sealed partial class UiGenerateTests : UiServerTest
             Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{JsonSerializer.Serialize(job)}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }
         Assert.Empty(Server.Queue.Jobs);
+    }
+
+    [Fact]
+    public async Task A_training_run_s_folder_gives_a_column_per_checkpoint_by_step_and_strength()
+    {
+        FillLibrary();
+        using var response = await Server.PostJsonAsync("/api/compare/plan", new
+        {
+            prompts = new[] { "a sks star", " ", "a sks circle" },
+            loras = new[] { new { root = "files", path = "run" } },
+            strengths = new[] { 0.5, 1 },
+            include_base = true,
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var plan = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(["base", "step 10 0.5", "step 10", "lora 0.5", "lora"], plan.GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(["a sks star", "a sks circle"], plan.GetProperty("rows").EnumerateArray().Select(r => r.GetString()));
     }
 
     [Fact]
