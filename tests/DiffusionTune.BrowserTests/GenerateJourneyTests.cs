@@ -71,5 +71,11 @@ public sealed class GenerateJourneyTests
         foreach (var cell in await page.Locator("[data-testid=grid-cell-image]").AllAsync())
             Assert.Equal(64, await cell.EvaluateAsync<int>(Decoded));
         await browser.ScreenshotAsync("compare");
+
+        // The page's address names the job now: reopened, it lays out the same grid and fills it again.
+        Assert.Contains("/compare?follow=", page.Url);
+        await page.ReloadAsync();
+        await page.Locator("[data-testid=compare-final-image]").WaitForAsync();
+        Assert.Equal(4, await page.Locator("[data-testid=grid-cell-image]").CountAsync());
     }
 }

@@ -14,8 +14,9 @@ public static class CompareEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/compare", (string? job, long? image, JobQueue queue, LibraryScanner library, CrossSiteGuard guard) =>
-            PageResults.Page(guard, "Compare", "/compare", ComparePage.Body(GenerateEndpoints.FormFrom(queue, job, image), library.Scan())));
+        app.MapGet("/compare", (string? job, long? image, string? follow, JobQueue queue, LibraryScanner library, CrossSiteGuard guard) =>
+            PageResults.Page(guard, "Compare", "/compare", ComparePage.Body(GenerateEndpoints.FormFrom(queue, job, image), library.Scan(),
+                follow is null ? null : GenerateEndpoints.Followed(queue, follow, CompareJobKind.Name))));
         // The rows and columns the settings make (checked as the job would check them), so the page can draw the table first.
         app.MapPost("/api/compare/plan", async (HttpRequest request, RootedPaths roots) =>
         {

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using DiffusionTune.Web.Jobs;
 using DiffusionTune.Workflows.Comparison;
 using DiffusionTune.Web.Library;
 
@@ -11,8 +13,10 @@ namespace DiffusionTune.Web.Pages;
 /// </summary>
 public static class ComparePage
 {
-    public static string Body(SamplingForm form, IReadOnlyList<LibraryItem> library)
+    /// <param name="followJob">A compare job whose grid the page lays out and fills (as cells finish, when it still runs); null for none.</param>
+    public static string Body(SamplingForm form, IReadOnlyList<LibraryItem> library, JobRecord? followJob)
     {
+        var follow = followJob is null ? "" : $""" data-follow-job="{Html.E(followJob.Id)}" data-follow-settings="{Html.E(JsonSerializer.Serialize(followJob.Settings))}" """.TrimEnd();
         var loras = library.Where(i => i.Kind == LibraryItemKind.Lora).ToList();
         // A training run's folder: every LoRA in it is one checkpoint column, by step.
         var runs = loras.GroupBy(l => (l.Root, Folder: Path.GetDirectoryName(l.RelativePath)?.Replace('\\', '/') ?? ""))
@@ -40,7 +44,7 @@ public static class ComparePage
             <p><button type="submit" id="compare-start" data-testid="compare-start">Start</button> <span id="job-status" data-testid="job-status"></span></p>
             <p class="error" id="form-error" data-testid="form-error"></p>
             </form>
-            <table class="grid" id="compare-grid" data-testid="compare-grid"></table>
+            <table class="grid" id="compare-grid" data-testid="compare-grid"{follow}></table>
             <figure id="compare-final" data-testid="compare-final" hidden><img id="compare-final-image" data-testid="compare-final-image" alt="comparison grid"><figcaption>grid.png</figcaption></figure>
             <script src="/static/jobs.js" defer></script>
             <script src="/static/compare.js" defer></script>

@@ -12,7 +12,8 @@ public static class GeneratePage
     /// <summary>How many of the newest images the page's gallery shows (the gallery page shows all).</summary>
     const int RecentImages = 12;
 
-    public static string Body(SamplingForm form, IReadOnlyList<LibraryItem> library, IReadOnlyList<GalleryImage> gallery) => $"""
+    /// <param name="followJob">A generate job whose images the page shows (as they arrive, when it still runs); null for none.</param>
+    public static string Body(SamplingForm form, IReadOnlyList<LibraryItem> library, IReadOnlyList<GalleryImage> gallery, string? followJob) => $"""
         <form id="generate-form" class="job-form" data-testid="generate-form">
         <label class="wide">Prompt <textarea id="prompt" name="prompt" rows="3" required data-testid="prompt">{Html.E(form.Prompt)}</textarea></label>
         {form.Fields(randomSeed: true)}
@@ -27,7 +28,7 @@ public static class GeneratePage
         <p><button type="submit" id="generate" data-testid="generate-button">Generate</button> <span id="job-status" data-testid="job-status"></span></p>
         <p class="error" id="form-error" data-testid="form-error"></p>
         </form>
-        <section><div class="images" id="generated-images" data-testid="generated-images"></div></section>
+        <section><div class="images" id="generated-images" data-testid="generated-images"{(followJob is null ? "" : $" data-follow-job=\"{Html.E(followJob)}\"")}></div></section>
         <h2>Gallery</h2>
         <p><a href="/gallery">All generated images</a></p>
         {GalleryView.Html(gallery.Take(RecentImages))}

@@ -63,19 +63,8 @@
     });
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    errorLine.textContent = "";
-    final.hidden = true;
-    const wanted = settings();
-    let job;
-    try {
-      layOut(await jobs.post("/api/compare/plan", wanted));
-      job = await jobs.queue("compare", wanted);
-    } catch (e) {
-      errorLine.textContent = e.message;
-      return;
-    }
+  // Follows `job`, putting each cell's image in its place in the table and the grid image below it.
+  function fill(job) {
     jobs.follow(job, {
       status, errorLine, button,
       onImage(e, url) {
@@ -96,5 +85,29 @@
         }
       },
     });
+  }
+
+  // A page opened on a job (its address after Start) lays out that job's grid and fills it from its events.
+  if (table.dataset.followJob) {
+    jobs.post("/api/compare/plan", JSON.parse(table.dataset.followSettings))
+      .then((plan) => { layOut(plan); fill({ id: table.dataset.followJob }); })
+      .catch((e) => { errorLine.textContent = e.message; });
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    errorLine.textContent = "";
+    final.hidden = true;
+    const wanted = settings();
+    let job;
+    try {
+      layOut(await jobs.post("/api/compare/plan", wanted));
+      job = await jobs.queue("compare", wanted);
+    } catch (e) {
+      errorLine.textContent = e.message;
+      return;
+    }
+    history.replaceState(null, "", `/compare?follow=${encodeURIComponent(job.id)}`);
+    fill(job);
   });
 })();

@@ -22,6 +22,26 @@
   });
   seed.addEventListener("input", () => { random.checked = seed.value.trim() === ""; });
 
+  // Follows `job`, showing its images as they arrive; the gallery below gains them when it ends.
+  function show(job) {
+    jobs.follow(job, {
+      status, errorLine, button,
+      onImage(e, url) {
+        const figure = document.createElement("figure");
+        figure.dataset.testid = "generated-image";
+        const img = document.createElement("img");
+        img.src = url;
+        img.alt = e.text;
+        const caption = document.createElement("figcaption");
+        caption.textContent = e.text;
+        figure.append(img, caption);
+        images.prepend(figure);
+      },
+      onEnd() { if (window.htmx) htmx.ajax("GET", "/gallery/fragment", { target: "#gallery", swap: "outerHTML" }); },
+    });
+  }
+  if (images.dataset.followJob) show({ id: images.dataset.followJob });
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     errorLine.textContent = "";
@@ -45,21 +65,7 @@
       errorLine.textContent = e.message;
       return;
     }
-    jobs.follow(job, {
-      status, errorLine, button,
-      onImage(e, url) {
-        const figure = document.createElement("figure");
-        figure.dataset.testid = "generated-image";
-        const img = document.createElement("img");
-        img.src = url;
-        img.alt = e.text;
-        const caption = document.createElement("figcaption");
-        caption.textContent = e.text;
-        figure.append(img, caption);
-        images.prepend(figure);
-      },
-      // The gallery below gains the new images.
-      onEnd() { if (window.htmx) htmx.ajax("GET", "/gallery/fragment", { target: "#gallery", swap: "outerHTML" }); },
-    });
+    history.replaceState(null, "", `/generate?follow=${encodeURIComponent(job.id)}`);
+    show(job);
   });
 })();

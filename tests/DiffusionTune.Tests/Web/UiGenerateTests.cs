@@ -3,48 +3,24 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using DiffusionTune.Diffusion.Samplers;
 using DiffusionTune.IO.Images;
-using DiffusionTune.IO.Safetensors;
 using DiffusionTune.Web.JobKinds;
 using DiffusionTune.Web.Jobs;
-using TorchSharp;
 
 namespace DiffusionTune.Tests.Web;
 
 /// <summary>
-/// The Generate and Compare pages and their jobs through the server: the pages offer the library's files, bad settings
-/// and paths outside the roots are refused before anything is queued, and real jobs on the embedded model (tiny
-/// settings) write their images with metadata, which the gallery lists and "use these settings" gives back.
+/// The Generate and Compare pages and the generate job through the server: the pages offer the library's files, bad
+/// settings and paths outside the roots are refused before anything is queued, and a real job on the embedded model
+/// (tiny settings) writes its image with metadata, which the gallery lists and "use these settings" gives back.
 /// </summary>
-public sealed partial class UiGenerateTests : UiServerTest
+public sealed class UiGenerateTests : UiServerTest
 {
     const string Prompt = "a red star on a plain white background";
-
-    /// <summary>A LoRA with a trigger word, a training run's folder of two checkpoints, an embedding, a hypernetwork and a pipeline folder in the root.</summary>
-    void FillLibrary()
-    {
-        using var down = torch.zeros(2, 4);
-        using var up = torch.zeros(4, 2);
-        var lora = new Dictionary<string, torch.Tensor> { ["lora_unet_mid_block_attentions_0_proj_in.lora_down.weight"] = down, ["lora_unet_mid_block_attentions_0_proj_in.lora_up.weight"] = up };
-        Directory.CreateDirectory(Path.Combine(Server.Root, "loras"));
-        Directory.CreateDirectory(Path.Combine(Server.Root, "run"));
-        SafetensorsWriter.Save(Path.Combine(Server.Root, "loras", "cat.safetensors"), lora,
-            new Dictionary<string, string> { ["ss_network_dim"] = "2", ["diffusiontune.trigger"] = "sks" });
-        foreach (var name in new[] { "lora-step000010", "lora" })
-            SafetensorsWriter.Save(Path.Combine(Server.Root, "run", $"{name}.safetensors"), lora, new Dictionary<string, string> { ["ss_network_dim"] = "2" });
-        Directory.CreateDirectory(Path.Combine(Server.Root, "embeddings"));
-        using var vectors = torch.zeros(1, 32);
-        SafetensorsWriter.Save(Path.Combine(Server.Root, "embeddings", "shiny.safetensors"), [new("emb_params", vectors)], new Dictionary<string, string>());
-        Directory.CreateDirectory(Path.Combine(Server.Root, "hypernetworks"));
-        using var weight = torch.zeros(4, 4);
-        SafetensorsWriter.Save(Path.Combine(Server.Root, "hypernetworks", "ink.safetensors"), [new("768.0.linear.weight", weight)], new Dictionary<string, string> { ["layer_structure"] = "1,2,1" });
-        Directory.CreateDirectory(Path.Combine(Server.Root, "pipeline"));
-        File.WriteAllText(Path.Combine(Server.Root, "pipeline", "model_index.json"), "{}");
-    }
 
     [Fact]
     public async Task The_Generate_and_Compare_pages_offer_the_library_samplers_and_triggers()
     {
-        FillLibrary();
+        LibraryFiles.Fill(Server.Root);
         var generate = await Server.Client.GetStringAsync("/generate");
         Assert.Contains("<title>Generate · DiffusionTune</title>", generate);
         Assert.Contains("<a href=\"/generate\" class=\"active\"", generate);
@@ -93,27 +69,10 @@ public sealed partial class UiGenerateTests : UiServerTest
         Assert.Empty(Server.Queue.Jobs);
     }
 
-    [Theory]
-    [InlineData("""{"prompts": [], "steps": 2}""", "nothing to compare: give --prompt TEXT")]
-    [InlineData("""{"prompts": ["a"], "x": "cfg:a"}""", "--x cfg:a: 'a' is not a CFG scale")]
-    [InlineData("""{"prompts": ["a"], "x": "size:1"}""", "'size' is not an axis")]
-    [InlineData("""{"prompts": ["a"], "x": "cfg:1,2", "y": "cfg:3"}""", "--x and --y are both cfg")]
-    [InlineData("""{"prompts": ["a"], "steps": 1001}""", "steps must be between 1 and 1000 (got 1001)")]
-    [InlineData("""{"prompts": ["a"], "strengths": []}""", "strengths: give one or more numbers")]
-    public async Task A_compare_job_with_bad_settings_is_refused_with_the_CLI_s_message(string settings, string message)
-    {
-        using var response = await Server.PostJsonAsync("/api/jobs", new { kind = CompareJobKind.Name, settings = JsonDocument.Parse(settings).RootElement });
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(message, await response.Content.ReadAsStringAsync());
-        using var plan = await Server.PostJsonAsync("/api/compare/plan", JsonDocument.Parse(settings).RootElement);
-        Assert.Equal(HttpStatusCode.BadRequest, plan.StatusCode);
-        Assert.Empty(Server.Queue.Jobs);
-    }
-
     [Fact]
     public async Task Models_and_adapters_outside_the_roots_are_refused()
     {
-        FillLibrary();
+        LibraryFiles.Fill(Server.Root);
         File.WriteAllText(Path.Combine(Server.Secret, "outside.safetensors"), "x");
         Directory.CreateSymbolicLink(Path.Combine(Server.Root, "linked"), Server.Secret);
         File.CreateSymbolicLink(Path.Combine(Server.Root, "run", "lora-step000020.safetensors"), Path.Combine(Server.Secret, "outside.safetensors"));
@@ -136,23 +95,6 @@ public sealed partial class UiGenerateTests : UiServerTest
             Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{JsonSerializer.Serialize(job)}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }
         Assert.Empty(Server.Queue.Jobs);
-    }
-
-    [Fact]
-    public async Task A_training_run_s_folder_gives_a_column_per_checkpoint_by_step_and_strength()
-    {
-        FillLibrary();
-        using var response = await Server.PostJsonAsync("/api/compare/plan", new
-        {
-            prompts = new[] { "a sks star", " ", "a sks circle" },
-            loras = new[] { new { root = "files", path = "run" } },
-            strengths = new[] { 0.5, 1 },
-            include_base = true,
-        });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var plan = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(["base", "step 10 0.5", "step 10", "lora 0.5", "lora"], plan.GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
-        Assert.Equal(["a sks star", "a sks circle"], plan.GetProperty("rows").EnumerateArray().Select(r => r.GetString()));
     }
 
     [Fact]
@@ -198,38 +140,14 @@ public sealed partial class UiGenerateTests : UiServerTest
         var compare = await Server.Client.GetStringAsync($"/compare?job={id}&image={image.Id}");
         Assert.Contains($"data-testid=\"compare-prompts\">{Prompt}</textarea>", compare);
         Assert.Matches(SettingValue("steps", "2"), compare);
+        // A page opened on the job (its address once Generate queued it) shows that job's images again.
+        Assert.Contains($"data-follow-job=\"{id}\"", await Server.Client.GetStringAsync($"/generate?follow={id}"));
+        using (var notCompare = await Server.Client.GetAsync($"/compare?follow={id}"))
+            Assert.Equal(HttpStatusCode.NotFound, notCompare.StatusCode);
         using var unknown = await Server.Client.GetAsync($"/generate?job={id}&image=1");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
-    [Fact]
-    public async Task A_2x2_comparison_reports_four_cells_by_row_and_column_then_the_grid()
-    {
-        var settings = new { prompts = new[] { Prompt }, steps = 2, sampler = "euler", width = 64, height = 64, x = "cfg:1,3", y = "seed:1,2" };
-        var plan = JsonDocument.Parse(await (await Server.PostJsonAsync("/api/compare/plan", settings)).Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(["cfg 1", "cfg 3"], plan.GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
-        Assert.Equal(2, plan.GetProperty("rows").GetArrayLength());
-
-        using var queued = await Server.PostJsonAsync("/api/jobs", new { kind = CompareJobKind.Name, settings });
-        Assert.Equal(HttpStatusCode.Created, queued.StatusCode);
-        var id = JsonDocument.Parse(await queued.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
-        var job = await Server.WaitUntilAtRestAsync(id);
-        Assert.True(job.State == JobState.Finished, job.Error);
-
-        var images = Server.Queue.Events(id).Read(0).Events.Where(e => e.Type == JobEventTypes.Image).Select(e => Path.GetFileName(e.Path!)).ToList();
-        var cells = images.Where(f => CellFile().IsMatch(f)).Select(f => CellFile().Match(f)).Select(m => (Row: int.Parse(m.Groups[1].Value), Column: int.Parse(m.Groups[2].Value))).Order().ToList();
-        Assert.Equal([(0, 0), (0, 1), (1, 0), (1, 1)], cells);
-        Assert.Equal("grid.png", images[^1]);
-        var folder = Path.Combine(Server.State, "jobs", id, CompareJobKind.GridFolder);
-        Assert.True(File.Exists(Path.Combine(folder, "grid.png")));
-        Assert.True(File.Exists(Path.Combine(folder, "comparison.json")));
-        Assert.Equal(1, GenerationParameters.Parse(PngTextReader.Find(Path.Combine(folder, "r000-c000-s1.png"), "parameters")!).CfgScale);
-        Assert.Equal(2, GenerationParameters.Parse(PngTextReader.Find(Path.Combine(folder, "r001-c001-s2.png"), "parameters")!).Seed);
-    }
-
     /// <summary>An input with id <paramref name="id"/> whose value is <paramref name="value"/>.</summary>
     static Regex SettingValue(string id, string value) => new($"""id="{id}"[^>]*value="{Regex.Escape(value)}" """.TrimEnd());
-
-    [GeneratedRegex(@"^r(\d{3})-c(\d{3})-s\d+\.png$")]
-    private static partial Regex CellFile();
 }
