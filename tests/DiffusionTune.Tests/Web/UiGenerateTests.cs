@@ -100,10 +100,20 @@ public sealed class UiGenerateTests : UiServerTest
     [Fact]
     public async Task A_generate_job_on_the_embedded_model_writes_a_PNG_with_its_parameters_which_the_gallery_lists_and_gives_back()
     {
+        // A LoRA picked from the root (zero weights on one attention of the embedded model's mid block), merged at 0.5.
+        Directory.CreateDirectory(Path.Combine(Server.Root, "loras"));
+        using (var down = TorchSharp.torch.zeros(2, 192))
+        using (var up = TorchSharp.torch.zeros(192, 2))
+            DiffusionTune.IO.Safetensors.SafetensorsWriter.Save(Path.Combine(Server.Root, "loras", "zero.safetensors"),
+                [new("lora_unet_mid_block_attentions_0_transformer_blocks_0_attn1_to_q.lora_down.weight", down), new("lora_unet_mid_block_attentions_0_transformer_blocks_0_attn1_to_q.lora_up.weight", up)]);
         using var queued = await Server.PostJsonAsync("/api/jobs", new
         {
             kind = GenerateJobKind.Name,
-            settings = new { prompt = Prompt, negative_prompt = "blurry", seed = 7, steps = 2, cfg = 5.5, sampler = "euler", width = 64, height = 64 },
+            settings = new
+            {
+                prompt = Prompt, negative_prompt = "blurry", seed = 7, steps = 2, cfg = 5.5, sampler = "euler", width = 64, height = 64,
+                loras = new[] { new { root = "files", path = "loras/zero.safetensors", strength = 0.5 } },
+            },
         });
         Assert.Equal(HttpStatusCode.Created, queued.StatusCode);
         var id = JsonDocument.Parse(await queued.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
@@ -113,6 +123,7 @@ public sealed class UiGenerateTests : UiServerTest
         var png = Assert.Single(Directory.GetFiles(Path.Combine(Server.State, "jobs", id, GenerateJobKind.ImagesFolder), "*.png"));
         var parameters = GenerationParameters.Parse(PngTextReader.Find(png, "parameters")!);
         Assert.Equal((Prompt, "blurry", 7L, 2, 5.5, "Euler", 64, 64), (parameters.Prompt, parameters.NegativePrompt, parameters.Seed, parameters.Steps, parameters.CfgScale, parameters.Sampler, parameters.Width, parameters.Height));
+        Assert.Contains(parameters.Extra, e => e.Key == "Lora strengths" && e.Value == "zero: 0.5");
         var image = Assert.Single(Server.Queue.Events(id).Read(0).Events, e => e.Type == JobEventTypes.Image);
         Assert.Equal(Path.GetFullPath(png), image.Path);
         using (var served = await Server.Client.GetAsync($"/jobs/{id}/images/{image.Id}"))
