@@ -79,6 +79,8 @@ public static class UiServer
         BrowseEndpoints.Map(app);
         DatasetEndpoints.Map(app);
         LibraryEndpoints.Map(app);
+        GenerateEndpoints.Map(app);
+        CompareEndpoints.Map(app);
         return app;
     }
 

@@ -67,12 +67,21 @@ public sealed record GenerationRequest
         int multiple = model.VaeScaleFactor;
         if (Width <= 0 || Height <= 0 || Width % multiple != 0 || Height % multiple != 0)
             throw new ArgumentException($"width and height must be positive multiples of {multiple} for this model (got {Width}×{Height})");
+        ValidateSampling();
+        int layers = model.TextEncoder.Config.NumHiddenLayers;
+        if (ClipSkip < 1 || ClipSkip > layers) throw new ArgumentException($"clip skip must be between 1 and {layers} (got {ClipSkip})");
+    }
+
+    /// <summary>
+    /// The checks that need no model (steps, guidance, batch): what a host can refuse before it loads anything.
+    /// </summary>
+    /// <exception cref="ArgumentException">Names the first setting that cannot work.</exception>
+    public void ValidateSampling()
+    {
         if (Steps < 1 || Steps > 1000) throw new ArgumentException($"steps must be between 1 and 1000 (got {Steps})");
         if (GuidanceScale < 0 || double.IsNaN(GuidanceScale)) throw new ArgumentException($"the guidance scale must be at least 0 (got {GuidanceScale})");
         if (BatchSize < 1) throw new ArgumentException($"the batch size must be at least 1 (got {BatchSize})");
         if (RowSeeds is not null && RowSeeds.Count != BatchSize || RowPrompts is not null && RowPrompts.Count != BatchSize)
             throw new ArgumentException($"a batch of {BatchSize} image(s) needs as many seeds and prompts");
-        int layers = model.TextEncoder.Config.NumHiddenLayers;
-        if (ClipSkip < 1 || ClipSkip > layers) throw new ArgumentException($"clip skip must be between 1 and {layers} (got {ClipSkip})");
     }
 }

@@ -5,8 +5,8 @@ namespace DiffusionTune.Web.Pages;
 /// <summary>The frame every page shares: the navigation, the stylesheet, htmx and the page script.</summary>
 public static class Layout
 {
-    /// <summary>The navigation: (path, label). Generate and Compare join it when their jobs exist.</summary>
-    static readonly (string Path, string Label)[] Navigation = [("/train", "Train"), ("/library", "Library"), ("/queue", "Queue")];
+    /// <summary>The navigation: (path, label).</summary>
+    static readonly (string Path, string Label)[] Navigation = [("/train", "Train"), ("/generate", "Generate"), ("/compare", "Compare"), ("/gallery", "Gallery"), ("/library", "Library"), ("/queue", "Queue")];
 
     /// <summary>A whole page around <paramref name="body"/> (already HTML); <paramref name="requestToken"/> goes to htmx's and the script's requests.</summary>
     public static string Page(string title, string active, string body, string requestToken)

@@ -41,6 +41,18 @@ public sealed record SamplingSettings
         ClipSkip = ClipSkip,
     };
 
+    /// <summary>
+    /// Refuses what cannot work with any model, before one is loaded (a host checking settings it is handed): an unknown
+    /// sampler, steps, guidance, a size that is not positive, clip skip below 1. The model checks the rest when it runs.
+    /// </summary>
+    /// <exception cref="ArgumentException">Names the first setting that cannot work.</exception>
+    public void ValidateWithoutModel()
+    {
+        if (Width is <= 0 || Height is <= 0) throw new ArgumentException($"width and height must be positive (got {Width}×{Height})");
+        if (ClipSkip < 1) throw new ArgumentException($"clip skip must be at least 1 (got {ClipSkip})");
+        new GenerationRequest { Prompt = "", Steps = Steps, GuidanceScale = Cfg, Sampler = ParseSampler(Sampler) }.ValidateSampling();
+    }
+
     /// <summary>The sampler <paramref name="text"/> names (our names or A1111's), or an <see cref="ArgumentException"/> saying why not.</summary>
     public static SamplerChoice ParseSampler(string text)
     {

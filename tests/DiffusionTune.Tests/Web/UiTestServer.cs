@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using DiffusionTune.IO.Images;
 using DiffusionTune.Web;
+using DiffusionTune.Web.JobKinds;
 using DiffusionTune.Web.Jobs;
 using DiffusionTune.Web.Safety;
 using Microsoft.AspNetCore.Builder;
@@ -33,7 +34,9 @@ sealed class UiTestServer : IAsyncDisposable
         Folder = folder;
         var options = new UiOptions { Roots = [Root], StateFolder = State, MaxUploadBytes = 64 * 1024, MaxUploadFiles = 3 };
         App = UiServer.Build(adjust is null ? options : adjust(options),
-            services => services.AddSingleton<IJobKind>(Steps),
+            services => services.AddSingleton<IJobKind>(Steps)
+                .AddJobKind<GenerateJobKind>()
+                .AddJobKind<CompareJobKind>(),
             host => host.UseTestServer());
         App.StartAsync().GetAwaiter().GetResult();
         Client = App.GetTestClient();
@@ -112,6 +115,22 @@ sealed class UiTestServer : IAsyncDisposable
         }
         throw new TimeoutException($"job {id} did not become {state}; it is {Queue.Find(id)?.State}");
     }
+
+    /// <summary>Waits (polling, at most <paramref name="seconds"/>) until job <paramref name="id"/> is at rest; a real model's job takes longer than a test job.</summary>
+    public async Task<JobRecord> WaitUntilAtRestAsync(string id, int seconds = 120)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Queue.Find(id) is { } job && job.State.IsAtRest()) return job;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"job {id} did not finish in {seconds} s; it is {Queue.Find(id)?.State}");
+    }
+
+    /// <summary>POSTs <paramref name="body"/> as JSON, as the pages' scripts do.</summary>
+    public Task<HttpResponseMessage> PostJsonAsync(string path, object body) =>
+        PostAsync(path, new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
 
     public static MultipartFormDataContent Upload(params (string Name, byte[] Bytes)[] files)
     {

@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using DiffusionTune.Web;
+using DiffusionTune.Web.JobKinds;
+using DiffusionTune.Web.Jobs;
 using DiffusionTune.Web.Safety;
 
 namespace DiffusionTune.Cli.Commands.Ui;
@@ -28,7 +30,10 @@ public static class UiCommand
             Roots = request.Roots.Count > 0 ? [.. request.Roots] : DefaultRoots(),
             StateFolder = request.StateFolder,
         };
-        await using var app = UiServer.Build(options, configureHost: host => host.UseShutdownTimeout(StopTimeout));
+        await using var app = UiServer.Build(options, services => services
+            .AddJobKind<GenerateJobKind>()
+            .AddJobKind<CompareJobKind>(),
+            host => host.UseShutdownTimeout(StopTimeout));
         try
         {
             await app.StartAsync(cancellation);
