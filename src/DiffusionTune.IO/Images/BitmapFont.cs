@@ -5,7 +5,8 @@ namespace DiffusionTune.IO.Images;
 /// <summary>
 /// A 5×7 pixel font (with two descender rows) for printable ASCII, drawn as solid squares. Labels on grids must render
 /// on every machine, and with Skia's dependency-free Linux build there may be no system font at all: the default
-/// typeface then draws nothing. Characters outside ASCII 32–126 are drawn as '?'.
+/// typeface then draws nothing. Besides ASCII 32–126 it draws the few other characters the project's own labels use
+/// (the '·' between a prompt and its seed, '×', '…', dashes); any other character is drawn as '?'.
 /// </summary>
 public static class BitmapFont
 {
@@ -117,6 +118,19 @@ public static class BitmapFont
         /* ~ */ ".....|.....|.#...|#.#.#|...#.|.....|.....",
     ];
 
+    /// <summary>The characters beyond ASCII that the project's labels use, drawn like the ASCII glyphs.</summary>
+    static readonly Dictionary<char, string[]> ExtraGlyphs = new()
+    {
+        ['·'] = ".....|.....|.....|..#..|.....|.....|.....".Split('|'),
+        ['×'] = ".....|#...#|.#.#.|..#..|.#.#.|#...#|.....".Split('|'),
+        ['…'] = ".....|.....|.....|.....|.....|.....|#.#.#".Split('|'),
+        ['–'] = ".....|.....|.....|.###.|.....|.....|.....".Split('|'),
+        ['—'] = ".....|.....|.....|#####|.....|.....|.....".Split('|'),
+    };
+
+    /// <summary>Whether <paramref name="c"/> has a glyph of its own (others are drawn as '?').</summary>
+    public static bool CanDraw(char c) => c is >= ' ' and <= '~' || ExtraGlyphs.ContainsKey(c);
+
     /// <summary>The size <paramref name="text"/> takes at <paramref name="scale"/> (pixels per font pixel), on one line.</summary>
     public static SKSizeI Measure(string text, int scale)
     {
@@ -147,5 +161,6 @@ public static class BitmapFont
 
     static readonly string[][] GlyphRowTable = Glyphs.Select(glyph => glyph.Split('|')).ToArray();
 
-    static string[] GlyphRows(char c) => GlyphRowTable[c is >= ' ' and <= '~' ? c - ' ' : '?' - ' '];
+    static string[] GlyphRows(char c) =>
+        c is >= ' ' and <= '~' ? GlyphRowTable[c - ' '] : ExtraGlyphs.GetValueOrDefault(c) ?? GlyphRowTable['?' - ' '];
 }

@@ -89,15 +89,27 @@ public class ImageGridTests
     }
 
     [Fact]
-    public void Every_ascii_glyph_has_ink_except_space()
+    public void Every_ascii_glyph_and_the_labels_extra_characters_have_ink_except_space()
     {
-        for (char c = '!'; c <= '~'; c++)
+        foreach (var c in Enumerable.Range('!', '~' - '!' + 1).Select(i => (char)i).Concat("·×…–—"))
         {
+            Assert.True(BitmapFont.CanDraw(c), $"'{c}' has no glyph");
             var size = BitmapFont.Measure(c.ToString(), 1);
             using var bitmap = TestImages.Solid(size.Width, size.Height, SKColors.White);
             using (var canvas = new SKCanvas(bitmap)) BitmapFont.Draw(canvas, c.ToString(), 0, 0, 1, SKColors.Black);
             Assert.True(CountInk(bitmap, new SKRectI(0, 0, size.Width, size.Height)) > 0, $"'{c}' draws nothing");
         }
+    }
+
+    [Fact]
+    public void A_middle_dot_is_drawn_as_itself_not_as_a_question_mark()
+    {
+        var size = BitmapFont.Measure("·", 1);
+        using var dot = TestImages.Solid(size.Width, size.Height, SKColors.White);
+        using (var canvas = new SKCanvas(dot)) BitmapFont.Draw(canvas, "·", 0, 0, 1, SKColors.Black);
+        // One pixel of ink: the dot, where a '?' has nine.
+        Assert.Equal(1, CountInk(dot, new SKRectI(0, 0, size.Width, size.Height)));
+        Assert.False(BitmapFont.CanDraw('é'));
     }
 
     static int CountInk(SKBitmap bitmap, SKRectI area)
