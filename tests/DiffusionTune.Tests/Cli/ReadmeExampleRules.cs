@@ -20,6 +20,7 @@ static class ReadmeExampleRules
         ["dotnet pack src/DiffusionTune.Cli -c Release -o artifacts/tool"] = "a Release build and a 150 MB package; CI's step \"README install\" (.ci/run) runs it",
         ["dotnet tool install --global --add-source artifacts/tool DiffusionTune.Cli"] =
             "installs for the whole user; CI's step \"README install\" (.ci/run) installs the same package into a temporary folder and runs it",
+        ["dotnet run --project src/DiffusionTune.Cli -- ui"] = "a server that runs until Ctrl+C; tests/DiffusionTune.BrowserTests start it as its own process and drive it in Chromium",
         ["dotnet publish src/DiffusionTune.Cli -c Release -r linux-x64 --self-contained -o ~/diffusiontune"] =
             "a 0.6 GB folder in the user's home, with the .NET runtime downloaded for it",
     };
