@@ -1,8 +1,10 @@
 using DiffusionTune.Web.Datasets;
 using DiffusionTune.Web.Endpoints;
+using DiffusionTune.Web.JobKinds;
 using DiffusionTune.Web.Jobs;
 using DiffusionTune.Web.Library;
 using DiffusionTune.Web.Safety;
+using DiffusionTune.Web.Training;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -54,6 +56,12 @@ public static class UiServer
         builder.Services.AddSingleton<LibraryScanner>();
         builder.Services.AddSingleton<JobQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<JobQueue>());
+        builder.Services.AddSingleton<TrainRequestBuilder>();
+        builder.Services.AddSingleton<TrainerCatalog>();
+        builder.Services.AddSingleton<TrainJobKind>();
+        builder.Services.AddSingleton<TrainEditor>();
+        // The train job kind is built in; hosts add others through configureServices.
+        builder.Services.AddSingleton<IJobKind>(services => services.GetRequiredService<TrainJobKind>());
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -76,6 +84,7 @@ public static class UiServer
         BrowseEndpoints.Map(app);
         DatasetEndpoints.Map(app);
         LibraryEndpoints.Map(app);
+        TrainEndpoints.Map(app);
         return app;
     }
 

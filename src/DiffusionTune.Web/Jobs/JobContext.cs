@@ -12,11 +12,15 @@ public sealed record JobContext(string Id, string Folder, string Device, JsonEle
 {
     /// <summary>The settings read as <typeparamref name="T"/> (snake_case names).</summary>
     /// <exception cref="ArgumentException">They do not fit <typeparamref name="T"/>.</exception>
-    public T SettingsAs<T>()
+    public T SettingsAs<T>() => Read<T>(Settings);
+
+    /// <summary><paramref name="settings"/> read as <typeparamref name="T"/> (snake_case names): what a kind's Validate checks.</summary>
+    /// <exception cref="ArgumentException">They do not fit <typeparamref name="T"/>.</exception>
+    public static T Read<T>(JsonElement settings)
     {
         try
         {
-            return Settings.Deserialize<T>(JobJson.Options) ?? throw new ArgumentException("the job has no settings");
+            return settings.Deserialize<T>(JobJson.Options) ?? throw new ArgumentException("the job has no settings");
         }
         catch (JsonException e)
         {

@@ -101,10 +101,10 @@ sealed class UiTestServer : IAsyncDisposable
         return json.RootElement.GetProperty("id").GetString()!;
     }
 
-    /// <summary>Waits (polling, at most 20 s) until job <paramref name="id"/> is in <paramref name="state"/>.</summary>
-    public async Task<JobRecord> WaitForAsync(string id, JobState state)
+    /// <summary>Waits (polling, at most <paramref name="seconds"/>) until job <paramref name="id"/> is in <paramref name="state"/>.</summary>
+    public async Task<JobRecord> WaitForAsync(string id, JobState state, int seconds = 20)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (DateTime.UtcNow < deadline)
         {
             if (Queue.Find(id) is { } job && job.State == state) return job;
