@@ -33,7 +33,7 @@ public static class TrainPage
             <small>Browse the roots below; "Train on this folder" fills this in.</small></fieldset>
             """);
         html.Append(TrainSettingsView.Editor(editor));
-        html.Append($"""<p><button type="button" id="start-training" data-testid="start-training" hx-post="/train/start" hx-swap="none" hx-sync="closest form:queue all">Start training</button></p></form>""");
+        html.Append("</form>");
 
         html.Append("<h2>Your datasets</h2>");
         if (datasets.Count == 0) html.Append("""<p class="empty">None yet: make one and drop images into it.</p>""");

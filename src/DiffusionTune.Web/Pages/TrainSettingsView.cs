@@ -7,7 +7,8 @@ namespace DiffusionTune.Web.Pages;
 /// <summary>
 /// The Train page's settings editor (an htmx fragment that replaces itself): the form generated from the train
 /// settings schema (<see cref="TrainSettings.All"/> through <see cref="SettingFieldView"/>) beside the same settings as
-/// YAML. A change on either side posts the page's form; the server makes the other side from it and checks both.
+/// YAML, with Start under the YAML (which stays in view). A change on either side posts the page's form; the server makes
+/// the other side from it and checks both.
 /// </summary>
 public static class TrainSettingsView
 {
@@ -30,6 +31,7 @@ public static class TrainSettingsView
             <textarea id="f-yaml" name="{TrainEditor.YamlField}" data-testid="settings-yaml" spellcheck="false" hx-post="/train/settings?from=yaml" hx-trigger="change" {Swap}>{Html.E(state.Yaml)}</textarea>
             <ul class="problems error" data-testid="settings-problems">{string.Concat(state.OtherProblems.Select(p => $"<li>{Html.E(p)}</li>"))}</ul>
             <p data-testid="settings-status" class="{(state.IsValid ? "ok" : "error")}">{(state.IsValid ? "Ready to start." : "Fix the problems shown before starting.")}</p>
+            <p><button type="button" id="start-training" data-testid="start-training" hx-post="/train/start" hx-swap="none" hx-sync="closest form:queue all">Start training</button></p>
             </div></div>
             """);
         return html.ToString();
