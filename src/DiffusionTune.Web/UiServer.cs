@@ -39,7 +39,10 @@ public static class UiServer
         });
         builder.Services.Configure<FormOptions>(form =>
         {
-            form.MultipartBodyLengthLimit = maxBody;
+            // Per part: a backstop well above the per-image limit (which ImageUpload checks and names the file in),
+            // so one enormous part is cut off while it arrives rather than buffered to disk first.
+            form.MultipartBodyLengthLimit = options.MaxUploadBytes * 2 + (64 << 10);
+            // Files and fields together.
             form.ValueCountLimit = options.MaxUploadFiles + 64;
         });
         configureHost?.Invoke(builder.WebHost);

@@ -17,7 +17,7 @@ public static class LibraryEndpoints
         app.MapGet("/api/library", (LibraryScanner library) => Results.Json(library.Scan().Select(i => new
         {
             i.Root, i.RelativePath, i.Kind, i.Bytes, i.BaseModel, i.Trigger, i.TrainingSettings, i.Problem,
-            Damage = i.Damage is { } d ? new { d.FileName, d.GeneralDrift, d.ConceptDrift, d.ConceptToGeneral, Blocks = d.Blocks.Select(b => new { b.Block, b.Drift }) } : null,
+            Damage = i.Damage is { } d ? new { d.FileName, d.GeneralDrift, d.ConceptDrift, d.ConceptToGeneral, Blocks = d.Blocks.Select(b => new { b.Block, b.Drift }), Timesteps = d.Timesteps.Select(t => new { t.Timestep, t.Drift }) } : null,
         }), JobJson.Options));
     }
 }

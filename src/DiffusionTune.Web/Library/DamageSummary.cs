@@ -5,9 +5,10 @@ namespace DiffusionTune.Web.Library;
 /// <summary>
 /// The figures of a damage report (<c>NAME.damage.json</c>, written by <c>train</c> next to its result and by
 /// <c>damage</c>) that the library shows: the relative drift on general prompts (damage) and on concept prompts
-/// (the intended change), and per UNet block.
+/// (the intended change), and on the general prompts per UNet block and per timestep.
 /// </summary>
-public sealed record DamageSummary(string FileName, double GeneralDrift, double? ConceptDrift, double? ConceptToGeneral, IReadOnlyList<(string Block, double Drift)> Blocks)
+public sealed record DamageSummary(string FileName, double GeneralDrift, double? ConceptDrift, double? ConceptToGeneral,
+    IReadOnlyList<(string Block, double Drift)> Blocks, IReadOnlyList<(int Timestep, double Drift)> Timesteps)
 {
     /// <summary>The extension <c>damage</c> and <c>train</c> give the report.</summary>
     public const string Extension = ".damage.json";
@@ -28,8 +29,11 @@ public sealed record DamageSummary(string FileName, double GeneralDrift, double?
             var blocks = general.TryGetProperty("blocks", out var b) && b.ValueKind == JsonValueKind.Array
                 ? b.EnumerateArray().Select(e => (e.GetProperty("block").GetString() ?? "?", Relative(e.GetProperty("drift")))).ToList()
                 : [];
+            var timesteps = general.TryGetProperty("timesteps", out var t) && t.ValueKind == JsonValueKind.Array
+                ? t.EnumerateArray().Select(e => (e.GetProperty("timestep").GetInt32(), Relative(e.GetProperty("drift")))).ToList()
+                : [];
             return new DamageSummary(Path.GetFileName(file), generalDrift, conceptDrift,
-                conceptDrift is { } cd && generalDrift > 0 ? cd / generalDrift : null, blocks);
+                conceptDrift is { } cd && generalDrift > 0 ? cd / generalDrift : null, blocks, timesteps);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or FormatException)
         {

@@ -43,15 +43,20 @@ public static class LibraryPage
         if (damage.ConceptDrift is { } concept) html.Append($", concept drift <b>{Percent(concept)}</b>");
         if (damage.ConceptToGeneral is { } ratio) html.Append($", {ratio.ToString("0.0", CultureInfo.InvariantCulture)}× more on the concept");
         html.Append("</p>");
-        if (damage.Blocks.Count > 0)
-        {
-            var largest = Math.Max(damage.Blocks.Max(b => b.Drift), 1e-12);
-            html.Append("<table class=\"bars\">");
-            foreach (var (block, drift) in damage.Blocks)
-                html.Append($"""<tr><td>{Html.E(block)}</td><td><span class="bar" style="width:{(drift / largest * 100).ToString("0", CultureInfo.InvariantCulture)}%"></span></td><td>{Percent(drift)}</td></tr>""");
-            html.Append("</table>");
-        }
+        html.Append(Bars("Drift per UNet block", damage.Blocks));
+        html.Append(Bars("Drift per timestep", [.. damage.Timesteps.Select(t => (t.Timestep.ToString(CultureInfo.InvariantCulture), t.Drift))]));
         return html.Append("</div>").ToString();
+    }
+
+    /// <summary>A bar per row, scaled to the largest; nothing when there are no rows.</summary>
+    static string Bars(string caption, IReadOnlyList<(string Label, double Drift)> rows)
+    {
+        if (rows.Count == 0) return "";
+        var largest = Math.Max(rows.Max(r => r.Drift), 1e-12);
+        var html = new StringBuilder($"<table class=\"bars\"><caption>{Html.E(caption)}</caption>");
+        foreach (var (label, drift) in rows)
+            html.Append($"""<tr><td>{Html.E(label)}</td><td><span class="bar" style="width:{(drift / largest * 100).ToString("0", CultureInfo.InvariantCulture)}%"></span></td><td>{Percent(drift)}</td></tr>""");
+        return html.Append("</table>").ToString();
     }
 
     static string Percent(double relative) => (relative * 100).ToString("0.###", CultureInfo.InvariantCulture) + "%";

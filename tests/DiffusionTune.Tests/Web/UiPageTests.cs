@@ -121,7 +121,7 @@ public sealed class UiPageTests : UiServerTest
         }
         File.WriteAllText(Path.Combine(loras, "cat.damage.json"), """
             {"base": "b", "tuned": "t", "general": {"prompts": [""], "total": {"mean_squared_error": 0.02, "base_mean_square": 1.0},
-              "timesteps": [], "per_prompt": [], "blocks": [{"block": "mid_block", "drift": {"mean_squared_error": 0.01, "base_mean_square": 0.5}}]},
+              "timesteps": [{"timestep": 500, "drift": {"mean_squared_error": 0.03, "base_mean_square": 1.0}}], "per_prompt": [], "blocks": [{"block": "mid_block", "drift": {"mean_squared_error": 0.01, "base_mean_square": 0.5}}]},
              "concept": {"prompts": ["cat"], "total": {"mean_squared_error": 0.1, "base_mean_square": 1.0}, "timesteps": [], "per_prompt": [], "blocks": []}}
             """);
         File.WriteAllText(Path.Combine(loras, "broken.safetensors"), "not a safetensors file");
@@ -144,12 +144,15 @@ public sealed class UiPageTests : UiServerTest
         Assert.Equal(0.02, damage.GetProperty("general_drift").GetDouble(), 9);
         Assert.Equal(5.0, damage.GetProperty("concept_to_general").GetDouble(), 9);
         Assert.Equal(0.02, damage.GetProperty("blocks")[0].GetProperty("drift").GetDouble(), 9);
+        Assert.Equal(500, damage.GetProperty("timesteps")[0].GetProperty("timestep").GetInt32());
+        Assert.Equal(0.03, damage.GetProperty("timesteps")[0].GetProperty("drift").GetDouble(), 9);
         Assert.NotEqual(JsonValueKind.Null, items[0].GetProperty("problem").ValueKind);
 
         var page = await Server.Client.GetStringAsync("/library");
         Assert.Contains("LoRAs", page);
         Assert.Contains("sks cat", page);
         Assert.Contains("general drift <b>2%</b>", page);
+        Assert.Contains("Drift per timestep", page);
         Assert.DoesNotContain("outside", page);
     }
 }

@@ -167,6 +167,8 @@ public sealed class UiSafetyTests : UiServerTest
         var (tooBig, tooBigText) = await Upload(("big.png", new byte[70 * 1024]));
         Assert.Equal(HttpStatusCode.BadRequest, tooBig);
         Assert.Contains("big.png", tooBigText);
+        var (huge, _) = await Upload(("huge.png", new byte[1024 * 1024])); // cut off by the server while it arrives
+        Assert.Equal(HttpStatusCode.BadRequest, huge);
         var (tooMany, tooManyText) = await Upload(("1.png", png), ("2.png", png), ("3.png", png), ("4.png", png));
         Assert.Equal(HttpStatusCode.BadRequest, tooMany);
         Assert.Contains("at most 3", tooManyText);
