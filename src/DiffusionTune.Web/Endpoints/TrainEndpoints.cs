@@ -34,8 +34,17 @@ public static class TrainEndpoints
         app.MapPost("/train/settings", async (HttpRequest request, TrainEditor editor) =>
         {
             var form = await Fields(request);
-            var state = request.Query["from"] == "yaml" ? editor.FromYaml(form) : editor.FromForm(form);
-            return PageResults.Fragment(TrainSettingsView.Editor(state));
+            switch (request.Query["from"].FirstOrDefault())
+            {
+                case "yaml":
+                    return PageResults.Fragment(TrainSettingsView.Editor(editor.FromYaml(form)));
+                case "preset":
+                    return PageResults.Fragment(TrainSettingsView.Editor(editor.FromForm(form)));
+                default:
+                    var state = editor.FromForm(form);
+                    bool trainerChanged = state.Trainer?.Name != (form.GetValueOrDefault(SettingFieldView.ShownTrainerField) is { Length: > 0 } shown ? shown : null);
+                    return PageResults.Fragment(TrainSettingsView.AfterFieldChange(state, trainerChanged));
+            }
         });
         app.MapPost("/train/start", async (HttpRequest request, HttpResponse response, JobQueue queue) =>
         {

@@ -9,7 +9,7 @@ public static class PresetCards
 {
     public static string Cards(IReadOnlyList<Preset> presets, string? chosen, IReadOnlyDictionary<string, PresetTiming> timings)
     {
-        var html = new StringBuilder($"""<fieldset class="cards presets" data-testid="preset-cards" hx-post="/train/settings?from=form" hx-trigger="change" {TrainSettingsView.Swap}><legend>Preset</legend>""");
+        var html = new StringBuilder($"""<fieldset class="cards presets" data-testid="preset-cards" hx-post="/train/settings?from=preset" hx-trigger="change" {TrainSettingsView.Swap}><legend>Preset</legend>""");
         html.Append(Card("", "No preset", "Every setting from the form below (a trainer is needed).", null, null, chosen is null, null));
         foreach (var preset in presets)
             html.Append(Card(preset.Name, preset.Name, preset.Description, preset.Trainer, preset.MadeFor,
@@ -28,7 +28,7 @@ public static class PresetCards
             facts.Append($"""<dt>here</dt><dd data-testid="preset-timing-{id}">{Html.E(timing.Describe())}</dd>""");
         }
         return $"""
-            <label class="card preset-card{(chosen ? " chosen" : "")}" data-testid="preset-card-{id}">
+            <label class="card preset-card" data-testid="preset-card-{id}">
             <input type="radio" name="{TrainEditor.PresetField}" value="{Html.E(value)}"{(chosen ? " checked" : "")}>
             <h3>{Html.E(title)}</h3><p>{Html.E(description)}</p><dl>{facts}</dl></label>
             """;

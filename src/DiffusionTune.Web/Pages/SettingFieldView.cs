@@ -11,8 +11,12 @@ namespace DiffusionTune.Web.Pages;
 /// trainer's options as fields from its declarations. Empty means "not set": the placeholder shows what applies then.
 /// Each field has its description and, under it, the checks' problems that name it.
 /// </summary>
-public sealed class SettingFieldView(TrainEditorState state) : ITrainSettingVisitor<string>
+/// <param name="outOfBand">Whether the problem slots and the trainer's options are rendered as htmx out-of-band swaps (the answer to a form change).</param>
+public sealed class SettingFieldView(TrainEditorState state, bool outOfBand = false) : ITrainSettingVisitor<string>
 {
+    /// <summary>The hidden field naming the trainer whose options the page shows.</summary>
+    public const string ShownTrainerField = "shown_trainer";
+
     public string Scalar<T>(ScalarSetting<T> setting)
     {
         var value = state.Fields.GetValueOrDefault(setting.PresetKey) ?? "";
@@ -40,7 +44,9 @@ public sealed class SettingFieldView(TrainEditorState state) : ITrainSettingVisi
     {
         if (setting != TrainSettings.TrainerOptions)
             return Field(setting, Lines(setting.PresetKey, state.Fields.GetValueOrDefault(setting.PresetKey), TrainSettingsForm.Text(state.Shown.ValueOf(setting)), "name=value, one per line"));
-        var html = new StringBuilder($"""<fieldset class="options" id="trainer-options" data-testid="trainer-options"><legend>Options of the trainer {Html.E(state.Trainer?.Name ?? "(none chosen)")}</legend>""");
+        var html = new StringBuilder($"""<fieldset class="options" id="trainer-options"{(outOfBand ? " hx-swap-oob=\"true\"" : "")} data-testid="trainer-options"><legend>Options of the trainer {Html.E(state.Trainer?.Name ?? "(none chosen)")}</legend>""");
+        // Which trainer's options the page shows: a form change re-renders them only when the trainer changes.
+        html.Append($"""<input type="hidden" name="{ShownTrainerField}" value="{Html.E(state.Trainer?.Name)}">""");
         if (state.Trainer is null) html.Append("""<p class="empty">Choose a preset or a trainer to see its options.</p>""");
         var fromPreset = ((IReadOnlyList<NamedValue>)state.Shown.ValueOf(setting)!).ToDictionary(e => e.Name, e => e.Text, StringComparer.OrdinalIgnoreCase);
         foreach (var option in state.Trainer?.Options ?? [])
@@ -69,9 +75,9 @@ public sealed class SettingFieldView(TrainEditorState state) : ITrainSettingVisi
         <div class="field" data-testid="field-{Html.E(setting.PresetKey)}"><label for="{Id(setting.PresetKey)}">{Html.E(setting.PresetKey)}</label>{input}<small>{Html.E(setting.Description)}</small>{Problems(setting.PresetKey)}</div>
         """;
 
-    string Problems(string key) => state.FieldProblems.TryGetValue(key, out var problems)
-        ? $"""<p class="problem error" data-testid="problem-{Html.E(key)}">{string.Join("<br>", problems.Select(Html.E))}</p>"""
-        : "";
+    /// <summary>The problems of the field <paramref name="key"/> (a slot that is always there, so a form change can refill it out of band).</summary>
+    public string Problems(string key) =>
+        $"""<p class="problem error" id="problem-{Html.E(key)}"{(outOfBand ? " hx-swap-oob=\"true\"" : "")} data-testid="problem-{Html.E(key)}">{string.Join("<br>", (state.FieldProblems.GetValueOrDefault(key) ?? []).Select(Html.E))}</p>""";
 
     static string Select(string name, string value, string shown, IEnumerable<string> choices)
     {

@@ -19,7 +19,7 @@ public static class TrainPage
         var html = new StringBuilder("""<form id="train-form" class="train">""");
         html.Append(PresetCards.Cards(presets, chosen.Preset, timings));
         html.Append($"""
-            <fieldset id="images" class="images-picker" data-testid="images-picker" hx-post="/train/settings?from=form" hx-trigger="change" {TrainSettingsView.Swap}>
+            <fieldset id="images" class="images-picker" data-testid="images-picker" hx-post="/train/settings?from=form" hx-trigger="change" {TrainSettingsView.SwapYaml}>
             <legend>Images</legend>
             <label>A dataset <select id="f-dataset" name="{TrainEditor.DatasetField}" data-testid="images-dataset"><option value="">(none: a folder instead)</option>
             """);
