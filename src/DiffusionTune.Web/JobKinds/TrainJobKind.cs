@@ -13,7 +13,7 @@ namespace DiffusionTune.Web.JobKinds;
 /// step and saves a resumable checkpoint (the engine's training loop does); resuming runs the same settings again, and
 /// the engine carries on from that checkpoint. A finished run leaves <see cref="TrainResultFile"/> for the job page.
 /// </summary>
-public sealed class TrainJobKind(TrainRequestBuilder builder, JobStore store) : IJobKind
+public sealed class TrainJobKind(TrainRequestBuilder builder, TrainerCatalog catalog, JobStore store) : IJobKind
 {
     public const string Name = "train";
 
@@ -27,7 +27,7 @@ public sealed class TrainJobKind(TrainRequestBuilder builder, JobStore store) : 
     /// <summary>The checks of <see cref="Validate"/> (the CLI's: preset reader, then preflight) on settings already read.</summary>
     /// <exception cref="ArgumentException">The settings have problems (a <see cref="Workflows.Settings.TrainSettingsException"/> lists them all).</exception>
     public void Check(TrainJobSettings settings) =>
-        TrainingJob.Check(builder.Build(settings, OutputFolderOf(Path.Combine(store.Folder, "new")), "cpu"), SilentReporter.Instance);
+        TrainingJob.Check(builder.Build(settings, OutputFolderOf(Path.Combine(store.Folder, "new")), "cpu"), catalog.Plugins);
 
     public Task RunAsync(JobContext context, IWorkflowReporter reporter, CancellationToken cancellation) => Task.Run(() =>
     {

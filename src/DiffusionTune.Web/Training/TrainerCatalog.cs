@@ -10,8 +10,11 @@ public sealed class TrainerCatalog
 {
     readonly Lazy<PluginCatalog> _plugins = new(() => PluginRoots.Load([]));
 
+    /// <summary>The plugins of the default folders, loaded once (checking settings needs them at every change of the form).</summary>
+    public PluginCatalog Plugins => _plugins.Value;
+
     /// <summary>The installed trainers.</summary>
-    public IReadOnlyList<TrainerInfo> Trainers => [.. _plugins.Value.Trainers.Select(t => t.Info)];
+    public IReadOnlyList<TrainerInfo> Trainers => [.. Plugins.Trainers.Select(t => t.Info)];
 
     /// <summary>The trainer named <paramref name="name"/> (ignoring case), or null.</summary>
     public TrainerInfo? Trainer(string? name) =>

@@ -1,7 +1,7 @@
 namespace DiffusionTune.Workflows.Reporting;
 
-/// <summary>A reporter that keeps nothing: for checks whose messages nobody reads (a host validating settings before it queues them).</summary>
-public sealed class SilentReporter : IWorkflowReporter
+/// <summary>A reporter that keeps nothing: for checks whose messages nobody reads (settings checked before they are queued).</summary>
+sealed class SilentReporter : IWorkflowReporter
 {
     public static SilentReporter Instance { get; } = new();
 

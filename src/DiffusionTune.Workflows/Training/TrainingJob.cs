@@ -37,13 +37,18 @@ public static class TrainingJob
 
     /// <summary>
     /// Checks <paramref name="request"/> as <see cref="Prepare"/> does (defaults, preset, the user's settings, then
-    /// <see cref="TrainPreflight"/>), without placing the run or writing anything: a host refuses bad settings before it queues them.
+    /// <see cref="TrainPreflight"/>), without placing the run, writing or saying anything: a host refuses bad settings
+    /// before it queues them. <paramref name="plugins"/> are the plugins the request's plugin folders give, loaded once
+    /// by a host that checks often (each load of a plugin loads its assembly again).
     /// </summary>
     /// <exception cref="TrainSettingsException">The settings have problems (all of them are listed).</exception>
-    public static TrainSettingValues Check(TrainRequest request, IWorkflowReporter reporter) => Resolve(request, reporter).Values;
+    public static TrainSettingValues Check(TrainRequest request, PluginCatalog plugins) => Resolve(request, SilentReporter.Instance, plugins).Values;
 
-    /// <summary>The run's settings (defaults, then the preset, then the user's own), checked, with the plugins they were checked against.</summary>
-    static (TrainSettingValues Values, PluginCatalog Catalog, bool QuickStart) Resolve(TrainRequest request, IWorkflowReporter reporter)
+    /// <summary>
+    /// The run's settings (defaults, then the preset, then the user's own), checked, with the plugins they were checked
+    /// against (<paramref name="plugins"/>, else those of the request's plugin folders, loaded now).
+    /// </summary>
+    static (TrainSettingValues Values, PluginCatalog Catalog, bool QuickStart) Resolve(TrainRequest request, IWorkflowReporter reporter, PluginCatalog? plugins = null)
     {
         bool quickStart = QuickStart.Applies(request);
         var values = TrainSettingValues.Defaults();
@@ -59,7 +64,7 @@ public static class TrainingJob
         }
         foreach (var (setting, value) in request.CommandLine) values.Set(setting, value);
         if (quickStart) QuickStart.UseSampleImages(values, reporter);
-        var catalog = PluginRoots.LoadWithWarnings(request.PluginFolders, reporter);
+        var catalog = plugins ?? PluginRoots.LoadWithWarnings(request.PluginFolders, reporter);
         TrainPreflight.Check(values, catalog);
         return (values, catalog, quickStart);
     }
