@@ -43,6 +43,7 @@ public sealed class TrainJourneyTests
         await Expect(page.Locator("[data-testid=job-state]")).ToHaveTextAsync("finished");
         await Expect(page.Locator("[data-testid=damage-verdict]")).ToContainTextAsync("The fine-tune");
         await Expect(page.Locator("[data-testid=curve-loss]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=job-samples] figcaption").First).ToHaveTextAsync("sample, step 4");
         // The grid is an image the browser decoded.
         Assert.True(await page.Locator("[data-testid=before-after-grid]").EvaluateAsync<int>(
             "img => img.complete ? img.naturalWidth : new Promise(r => img.onload = () => r(img.naturalWidth))") > 0);

@@ -27,6 +27,7 @@ public static class JobPage
             <div class="progress" data-job-progress data-testid="job-progress"></div>
             <p class="memory" data-job-memory data-testid="job-memory"></p>
             <div class="curves" data-job-curves data-testid="job-curves"></div>
+            <div class="images samples" data-job-samples data-testid="job-samples"></div>
             {(resultUrl is null ? "" : $"""<section class="result" id="job-result" data-testid="job-result" data-job-result="{Html.E(resultUrl)}">{resultHtml}</section>""")}
             <h2>Images</h2>
             <div class="images" data-job-images data-testid="job-images"></div>

@@ -22,6 +22,7 @@
   const memory = section.querySelector("[data-job-memory]");
   const curves = section.querySelector("[data-job-curves]");
   const result = section.querySelector("[data-job-result]");
+  const samples = section.querySelector("[data-job-samples]");
   const metrics = new Map();
   let drawPending = false;
   const jobPath = section.dataset.jobEvents.replace(/\/events$/, "");
@@ -140,6 +141,7 @@
     const caption = document.createElement("figcaption");
     caption.textContent = e.text;
     figure.append(img, caption);
-    images.appendChild(figure);
+    // A training run's sample strips, as they are made, go above the rest.
+    (/^sample, step \d+$/.test(e.text) ? samples : images).appendChild(figure);
   });
 })();
