@@ -1,8 +1,10 @@
 using DiffusionTune.Web.Datasets;
 using DiffusionTune.Web.Endpoints;
+using DiffusionTune.Web.JobKinds;
 using DiffusionTune.Web.Jobs;
 using DiffusionTune.Web.Library;
 using DiffusionTune.Web.Safety;
+using DiffusionTune.Web.Training;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -57,6 +59,13 @@ public static class UiServer
         builder.Services.AddSingleton<LibraryScanner>();
         builder.Services.AddSingleton<JobQueue>();
         builder.Services.AddHostedService(services => services.GetRequiredService<JobQueue>());
+        builder.Services.AddSingleton<TrainRequestBuilder>();
+        builder.Services.AddSingleton<TrainerCatalog>();
+        builder.Services.AddSingleton<TrainJobKind>();
+        builder.Services.AddSingleton<TrainEditor>();
+        // The built-in job kinds (the Train page checks settings with the train kind itself); hosts add others through configureServices.
+        builder.Services.AddSingleton<IJobKind>(services => services.GetRequiredService<TrainJobKind>());
+        builder.Services.AddJobKind<GenerateJobKind>().AddJobKind<CompareJobKind>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -81,6 +90,7 @@ public static class UiServer
         LibraryEndpoints.Map(app);
         GenerateEndpoints.Map(app);
         CompareEndpoints.Map(app);
+        TrainEndpoints.Map(app);
         return app;
     }
 

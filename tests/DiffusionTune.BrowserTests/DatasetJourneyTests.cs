@@ -46,7 +46,7 @@ public sealed class DatasetJourneyTests
         var sample = Path.Combine(AppContext.BaseDirectory, "samples", "sks-star", "0000.png");
 
         await page.GotoAsync(ui.Url("/train"));
-        await page.FillAsync("input[name=name]", "my-star");
+        await page.FillAsync("form[hx-post='/datasets'] input[name=name]", "my-star");
         await page.ClickAsync("form[hx-post='/datasets'] button");
         await page.WaitForURLAsync("**/datasets/my-star");
 

@@ -14,6 +14,9 @@ public sealed class RecordingReporter : IWorkflowReporter
 
     public List<string> Images { get; } = [];
 
+    /// <summary>The metrics reported, in order.</summary>
+    public List<(string Name, int Step, double Value)> Metrics { get; } = [];
+
     public IWorkflowProgress Start(string description, int total, int alreadyDone = 0)
     {
         Started.Add(description);
@@ -25,6 +28,8 @@ public sealed class RecordingReporter : IWorkflowReporter
     public void Warning(string text) => Warnings.Add(text);
 
     public void ImageReady(string path, string caption) => Images.Add(path);
+
+    public void Metric(string name, int step, double value) => Metrics.Add((name, step, value));
 
     sealed class Progress : IWorkflowProgress
     {

@@ -38,13 +38,16 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
     readonly LearningRateSchedule _rates;
     readonly List<SavedFile> _saved = [];
     readonly TrainingLog? _images;
+    readonly Action<string, int>? _sampleWritten;
 
     /// <param name="images">Where sample grids are logged for TensorBoard (besides the PNG files), if anywhere.</param>
+    /// <param name="sampleWritten">Hears each sample grid as it is written: its path and the step it shows.</param>
     public TrainerRun(ITrainer trainer, TrainerOptionValues options, StableDiffusionModel model, EngineSettings settings,
         ITrainingBatches batches, RunOutput output, ConceptDescription concept, ITrainingLog log, IReadOnlyDictionary<string, string> metadata,
-        TrainingLog? images = null)
+        TrainingLog? images = null, Action<string, int>? sampleWritten = null)
     {
         _images = images;
+        _sampleWritten = sampleWritten;
         settings.Validate();
         _model = model;
         _settings = settings;
@@ -289,6 +292,7 @@ public sealed class TrainerRun : ITrainingRun, IDisposable
                 using var pixels = ImageTensors.ToTensor(grid);
                 _images.Image(stepsDone, "samples", (pixels + 1) / 2);
             }
+            _sampleWritten?.Invoke(path, stepsDone);
         }
         finally
         {

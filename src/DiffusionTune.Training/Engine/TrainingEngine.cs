@@ -31,7 +31,8 @@ public sealed record TrainResult(int StepsDone, bool Finished, IReadOnlyList<Sav
 /// </summary>
 /// <param name="info">Shows an informational message to the user.</param>
 /// <param name="warning">Shows a warning to the user.</param>
-public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, Action<string> warning)
+/// <param name="sampleWritten">Hears each sample grid as it is written: its path and the step it shows.</param>
+public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, Action<string> warning, Action<string, int>? sampleWritten = null)
 {
     /// <summary>Where generated class images are cached across runs.</summary>
     public static string ClassImageCache => Path.Combine(
@@ -93,7 +94,7 @@ public sealed class TrainingEngine(PluginCatalog plugins, Action<string> info, A
 
             var metadata = Metadata(job, trainer.Info, options, model, images, classImages, resolution, concept);
             var output = new RunOutput(job.RunFolder, job.OutputFolder, job.OutputName, job.ModelFormat);
-            using var run = new TrainerRun(trainer.Trainer, options, model, job.Engine, batches, output, concept, log, metadata, scalars);
+            using var run = new TrainerRun(trainer.Trainer, options, model, job.Engine, batches, output, concept, log, metadata, scalars, sampleWritten);
             model.Unet.GradientCheckpointing = job.Engine.GradientCheckpointing;
             status?.Invoke($"training '{trainer.Info.Name}' for {job.Engine.Steps} steps ({batches.EpochsAfter(job.Engine.Steps):F1} epochs of {images.RepeatedCount} images)");
             int done = new TrainingLoop(job.RunFolder, job.Engine.SaveEvery, log: scalars).Run(run, progress, cancellation);

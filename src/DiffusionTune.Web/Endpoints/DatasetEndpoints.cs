@@ -13,8 +13,6 @@ public static class DatasetEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/train", (DatasetStore datasets, RootedPaths roots, CrossSiteGuard guard) =>
-            PageResults.Page(guard, "Train", "/train", TrainPage.Body(datasets.Names, roots.Roots)));
         app.MapGet("/api/datasets", (DatasetStore datasets) =>
             Results.Json(datasets.Names.Select(n => new { Name = n, Folder = Path.Combine(datasets.Folder, n) }), JobJson.Options));
         app.MapPost("/datasets", async (HttpRequest request, HttpResponse response, DatasetStore datasets) =>

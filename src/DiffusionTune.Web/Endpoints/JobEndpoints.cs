@@ -44,7 +44,9 @@ public static class JobEndpoints
         app.MapGet("/jobs/{id}", (string id, JobQueue queue, CrossSiteGuard guard) =>
         {
             var job = Job(queue, id);
-            return PageResults.Page(guard, $"Job {job.Id}", "/queue", JobPage.Body(job, JsonSerializer.Serialize(job.Settings, ReadableJson)));
+            var resultUrl = job.Kind == JobKinds.TrainJobKind.Name ? $"/jobs/{Uri.EscapeDataString(job.Id)}/train-result" : null;
+            return PageResults.Page(guard, $"Job {job.Id}", "/queue",
+                JobPage.Body(job, JsonSerializer.Serialize(job.Settings, ReadableJson), resultUrl, TrainEndpoints.ResultHtml(queue, job)));
         });
         app.MapGet("/jobs/{id}/log", (string id, JobQueue queue) => Results.Text(queue.Events(Job(queue, id).Id).LogText(), "text/plain; charset=utf-8"));
         app.MapGet("/jobs/{id}/events", (string id, HttpContext context, JobQueue queue) => JobEventStream.Write(context, queue, Job(queue, id).Id));

@@ -32,6 +32,14 @@ public sealed record JobEvent
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Total { get; init; }
 
+    /// <summary>A metric's value.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Value { get; init; }
+
+    /// <summary>The server process's working set in bytes when a progress event was recorded.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Memory { get; init; }
+
     /// <summary>An image's path on the server (the page fetches it through the job's image endpoint).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Path { get; init; }
@@ -52,4 +60,5 @@ public static class JobEventTypes
     public const string Warning = "warning";
     public const string Error = "error";
     public const string Image = "image";
+    public const string Metric = "metric";
 }

@@ -21,6 +21,13 @@ public sealed class JobReporter(JobEventLog log) : IWorkflowReporter
     public void ImageReady(string path, string caption) =>
         log.Append((id, time) => new JobEvent { Id = id, Time = time, Type = JobEventTypes.Image, Path = Path.GetFullPath(path), Text = caption });
 
+    /// <summary>Kept as a <c>metric</c> event (a value that is not finite has no place on a curve and is left out).</summary>
+    public void Metric(string name, int step, double value)
+    {
+        if (double.IsFinite(value))
+            log.Append((id, time) => new JobEvent { Id = id, Time = time, Type = JobEventTypes.Metric, Text = name, Done = step, Value = value });
+    }
+
     /// <summary>Records the error that stopped the job.</summary>
     public void Error(string text) => Append(JobEventTypes.Error, text);
 

@@ -27,7 +27,10 @@ public static class FolderBrowserView
         foreach (var folder in listing.Folders)
             html.Append($"<li>{Link(listing.Path.Length == 0 ? folder : listing.Path + "/" + folder, folder + "/")}</li>");
         html.Append("</ul>");
-        html.Append($"<p>{listing.Images.Count} image(s), {listing.Images.Count(i => i.Caption is not null)} with captions.</p><div class=\"thumbs\">");
+        html.Append($"<p>{listing.Images.Count} image(s), {listing.Images.Count(i => i.Caption is not null)} with captions.");
+        if (listing.Images.Count > 0)
+            html.Append($""" <a href="/train?root={Html.U(listing.Root)}&path={Html.U(listing.Path)}#images" data-testid="train-on-folder">Train on this folder</a>""");
+        html.Append("</p><div class=\"thumbs\">");
         foreach (var image in listing.Images)
         {
             var path = listing.Path.Length == 0 ? image.FileName : listing.Path + "/" + image.FileName;

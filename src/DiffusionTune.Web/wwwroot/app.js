@@ -1,4 +1,5 @@
-// DiffusionTune UI: the job page's live view (server-sent events from /jobs/ID/events).
+// DiffusionTune UI: the job page's live view (server-sent events from /jobs/ID/events): progress, messages, images,
+// metric curves (inline SVG), memory, and a finished job's result fragment.
 "use strict";
 
 (function () {
@@ -18,6 +19,12 @@
   const images = section.querySelector("[data-job-images]");
   const messages = section.querySelector("[data-job-messages]");
   const errorLine = section.querySelector("[data-job-error]");
+  const memory = section.querySelector("[data-job-memory]");
+  const curves = section.querySelector("[data-job-curves]");
+  const result = section.querySelector("[data-job-result]");
+  const samples = section.querySelector("[data-job-samples]");
+  const metrics = new Map();
+  let drawPending = false;
   const jobPath = section.dataset.jobEvents.replace(/\/events$/, "");
   const units = new Map();
   const atRest = ["finished", "failed", "cancelled", "interrupted"];
@@ -36,6 +43,57 @@
     return seconds < 90 ? ` · about ${Math.round(seconds)} s left` : ` · about ${Math.round(seconds / 60)} min left`;
   }
 
+  function formatBytes(bytes) {
+    const units = ["B", "KiB", "MiB", "GiB"];
+    let value = bytes, unit = 0;
+    while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
+    return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+  }
+
+  // One SVG line chart per metric, redrawn at most once a frame.
+  function drawCurves() {
+    drawPending = false;
+    const width = 360, height = 140, pad = 30;
+    const svgNs = "http://www.w3.org/2000/svg";
+    for (const [name, metric] of metrics) {
+      if (!metric.figure) {
+        metric.figure = document.createElement("figure");
+        metric.figure.className = "curve";
+        metric.figure.dataset.testid = "curve-" + name;
+        metric.svg = document.createElementNS(svgNs, "svg");
+        metric.svg.setAttribute("width", width);
+        metric.svg.setAttribute("height", height);
+        metric.line = document.createElementNS(svgNs, "polyline");
+        metric.line.setAttribute("fill", "none");
+        metric.line.setAttribute("stroke", name === "loss" ? "#3b5bdb" : "#f08c00");
+        metric.labels = document.createElementNS(svgNs, "text");
+        metric.labels.setAttribute("x", pad);
+        metric.labels.setAttribute("y", 12);
+        metric.svg.append(metric.line, metric.labels);
+        metric.caption = document.createElement("figcaption");
+        metric.figure.append(metric.svg, metric.caption);
+        curves.appendChild(metric.figure);
+      }
+      const points = metric.points;
+      const steps = points.map((p) => p[0]), values = points.map((p) => p[1]);
+      const minStep = Math.min(...steps), maxStep = Math.max(...steps);
+      const low = Math.min(...values), high = Math.max(...values);
+      const x = (step) => pad + (maxStep > minStep ? (step - minStep) / (maxStep - minStep) : 0) * (width - pad - 5);
+      const y = (value) => height - pad + 10 - (high > low ? (value - low) / (high - low) : 0.5) * (height - pad - 10);
+      metric.line.setAttribute("points", points.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(" "));
+      metric.labels.textContent = `${high.toPrecision(3)} … ${low.toPrecision(3)}`;
+      const last = points[points.length - 1];
+      metric.caption.textContent = `${name.replace("_", " ")}: ${last[1].toPrecision(4)} at step ${last[0]} (steps ${minStep}–${maxStep})`;
+    }
+  }
+
+  function loadResult() {
+    if (!result || result.childElementCount > 0) return;
+    fetch(result.dataset.jobResult, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.text() : ""))
+      .then((html) => { if (html) result.innerHTML = html; });
+  }
+
   const source = new EventSource(section.dataset.jobEvents);
   const on = (type, handler) => source.addEventListener(type, (e) => handler(JSON.parse(e.data)));
   on("state", (e) => {
@@ -45,6 +103,7 @@
     section.querySelector("[data-when=resumable]").disabled = !["failed", "cancelled", "interrupted"].includes(e.state);
     if (e.text) message("state", e.text);
     if (atRest.includes(e.state)) source.close();
+    if (e.state === "finished") loadResult();
   });
   on("start", (e) => {
     const row = document.createElement("div");
@@ -60,6 +119,12 @@
     if (!unit) return;
     unit.row.children[1].value = e.done;
     unit.row.children[2].textContent = `${e.done}/${e.total}${e.text ? " · " + e.text : ""}${eta(unit, e.done, Date.parse(e.time))}`;
+    if (e.memory) memory.textContent = `Server memory (working set): ${formatBytes(e.memory)}`;
+  });
+  on("metric", (e) => {
+    if (!metrics.has(e.text)) metrics.set(e.text, { points: [] });
+    metrics.get(e.text).points.push([e.done, e.value]);
+    if (!drawPending) { drawPending = true; requestAnimationFrame(drawCurves); }
   });
   on("finish", (e) => {
     const unit = units.get(e.unit);
@@ -76,6 +141,7 @@
     const caption = document.createElement("figcaption");
     caption.textContent = e.text;
     figure.append(img, caption);
-    images.appendChild(figure);
+    // A training run's sample strips, as they are made, go above the rest.
+    (/^sample, step \d+$/.test(e.text) ? samples : images).appendChild(figure);
   });
 })();

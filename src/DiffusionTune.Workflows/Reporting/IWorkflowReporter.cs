@@ -18,4 +18,10 @@ public interface IWorkflowReporter
 
     /// <summary>An image (sample, grid, generated picture) was written to <paramref name="path"/>.</summary>
     void ImageReady(string path, string caption);
+
+    /// <summary>
+    /// A value measured at a step (a training run's <c>loss</c> and <c>learning_rate</c>), for hosts that draw curves;
+    /// hosts that draw none keep this default, which ignores it.
+    /// </summary>
+    void Metric(string name, int step, double value) { }
 }

@@ -14,7 +14,7 @@ namespace DiffusionTune.Workflows.Training;
 /// A training run as the user asks for it. <see cref="Prepare"/> resolves a <see cref="TrainRequest"/> (defaults, then
 /// the preset, then the user's own settings), checks it before any work (<see cref="TrainPreflight"/>) and places it
 /// (<see cref="RunPlacement"/>: resumes its own run, or moves beside a run folder that holds another). <see cref="Run"/>
-/// trains with progress (loss per step), listing the files it wrote; then draws a preset run's before/after grid
+/// trains with progress (loss per step; loss and learning rate as metrics; each sample grid as an image), listing the files it wrote; then draws a preset run's before/after grid
 /// (<see cref="BeforeAfterGrid"/>) and measures what the result did to the base model unless the damage report is off
 /// (<see cref="TrainingDamageReport"/>). <see cref="NextSteps"/> says what was written and how to try it.
 /// </summary>
@@ -23,10 +23,7 @@ public static class TrainingJob
     /// <exception cref="TrainSettingsException">The settings have problems (all of them are listed).</exception>
     public static PreparedTraining Prepare(TrainRequest request, IWorkflowReporter reporter)
     {
-        bool quickStart = QuickStart.Applies(request);
-        var values = Resolve(request, quickStart, reporter);
-        var catalog = PluginRoots.LoadWithWarnings(request.PluginFolders, reporter);
-        TrainPreflight.Check(values, catalog);
+        var (values, catalog, quickStart) = Resolve(request, reporter);
         var placement = RunPlacement.Choose(values.ToJob(EmbeddedModel.Resolve(values.Get(TrainSettings.Model))),
             catalog.Find(values.Get(TrainSettings.Trainer)!).Info, runFolderNamed: values.IsSet(TrainSettings.Run));
         reporter.Message(placement.Message);
@@ -36,6 +33,28 @@ public static class TrainingJob
             DamageReport = values.Get(TrainSettings.DamageReport)!,
             BaseModelGiven = values.Get(TrainSettings.Model) is not null,
         };
+    }
+
+    /// <summary>
+    /// Checks <paramref name="request"/> as <see cref="Prepare"/> does (defaults, preset, the user's settings, then
+    /// <see cref="TrainPreflight"/>), without placing the run, writing or saying anything: a host refuses bad settings
+    /// before it queues them. <paramref name="plugins"/> are the plugins the request's plugin folders give, loaded once
+    /// by a host that checks often (each load of a plugin loads its assembly again).
+    /// </summary>
+    /// <exception cref="TrainSettingsException">The settings have problems (all of them are listed).</exception>
+    public static TrainSettingValues Check(TrainRequest request, PluginCatalog plugins) => Resolve(request, SilentReporter.Instance, plugins).Values;
+
+    /// <summary>
+    /// The run's settings (defaults, then the preset, then the user's own), checked, with the plugins they were checked
+    /// against (<paramref name="plugins"/>, else those of the request's plugin folders, loaded now).
+    /// </summary>
+    static (TrainSettingValues Values, PluginCatalog Catalog, bool QuickStart) Resolve(TrainRequest request, IWorkflowReporter reporter, PluginCatalog? plugins = null)
+    {
+        bool quickStart = QuickStart.Applies(request);
+        var values = Resolve(request, quickStart, reporter);
+        var catalog = plugins ?? PluginRoots.LoadWithWarnings(request.PluginFolders, reporter);
+        TrainPreflight.Check(values, catalog);
+        return (values, catalog, quickStart);
     }
 
     /// <summary>
@@ -90,12 +109,15 @@ public static class TrainingJob
     {
         IWorkflowProgress? task = null;
         double smoothed = double.NaN;
-        var engine = new TrainingEngine(catalog, info: reporter.Message, warning: reporter.Warning);
+        var engine = new TrainingEngine(catalog, info: reporter.Message, warning: reporter.Warning,
+            sampleWritten: (path, step) => reporter.ImageReady(path, $"sample, step {step}"));
         var result = engine.Run(job,
             (done, total, step) =>
             {
                 task ??= reporter.Start(job.OutputName, total, done - 1);
                 smoothed = double.IsNaN(smoothed) ? step.Loss : 0.95 * smoothed + 0.05 * step.Loss;
+                reporter.Metric("loss", done, step.Loss);
+                reporter.Metric("learning_rate", done, step.LearningRate);
                 task.Advance(done, $"loss {smoothed:F4}");
                 if (done == total) task.Finish($"done, loss {smoothed:F4}");
             },

@@ -34,9 +34,7 @@ sealed class UiTestServer : IAsyncDisposable
         Folder = folder;
         var options = new UiOptions { Roots = [Root], StateFolder = State, MaxUploadBytes = 64 * 1024, MaxUploadFiles = 3 };
         App = UiServer.Build(adjust is null ? options : adjust(options),
-            services => services.AddSingleton<IJobKind>(Steps)
-                .AddJobKind<GenerateJobKind>()
-                .AddJobKind<CompareJobKind>(),
+            services => services.AddSingleton<IJobKind>(Steps),
             host => host.UseTestServer());
         App.StartAsync().GetAwaiter().GetResult();
         Client = App.GetTestClient();
@@ -104,10 +102,10 @@ sealed class UiTestServer : IAsyncDisposable
         return json.RootElement.GetProperty("id").GetString()!;
     }
 
-    /// <summary>Waits (polling, at most 20 s) until job <paramref name="id"/> is in <paramref name="state"/>.</summary>
-    public async Task<JobRecord> WaitForAsync(string id, JobState state)
+    /// <summary>Waits (polling, at most <paramref name="seconds"/>) until job <paramref name="id"/> is in <paramref name="state"/>.</summary>
+    public async Task<JobRecord> WaitForAsync(string id, JobState state, int seconds = 20)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (DateTime.UtcNow < deadline)
         {
             if (Queue.Find(id) is { } job && job.State == state) return job;

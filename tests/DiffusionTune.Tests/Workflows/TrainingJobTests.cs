@@ -32,8 +32,11 @@ public class TrainingJobTests
         Assert.True(outcome.Result.Finished);
         Assert.Contains(reporter.Messages, message => message.StartsWith($"Preset {QuickStart.PresetName} (", StringComparison.Ordinal));
         Assert.Equal(outcome.Job.OutputName, reporter.Started[0]);
-        // Every before/after cell, then the grid, is announced as it is written.
-        Assert.Equal(13, reporter.Images.Count);
+        // The sample strip of the last step, every before/after cell, then the grid, is announced as it is written.
+        Assert.Equal(14, reporter.Images.Count);
+        Assert.Contains("-step000002.png", reporter.Images[0], StringComparison.Ordinal);
+        // Loss and learning rate for each step.
+        Assert.Equal([("loss", 1), ("learning_rate", 1), ("loss", 2), ("learning_rate", 2)], reporter.Metrics.Select(m => (m.Name, m.Step)));
         Assert.Equal(outcome.BeforeAfterGrid, reporter.Images[^1]);
         Assert.True(File.Exists(outcome.BeforeAfterGrid));
         Assert.Equal(QuickStart.PresetName, Assert.Single(outcome.Damage!.Loras).Name);

@@ -30,10 +30,7 @@ public static class UiCommand
             Roots = request.Roots.Count > 0 ? [.. request.Roots] : DefaultRoots(),
             StateFolder = request.StateFolder,
         };
-        await using var app = UiServer.Build(options, services => services
-            .AddJobKind<GenerateJobKind>()
-            .AddJobKind<CompareJobKind>(),
-            host => host.UseShutdownTimeout(StopTimeout));
+        await using var app = UiServer.Build(options, configureHost: host => host.UseShutdownTimeout(StopTimeout));
         try
         {
             await app.StartAsync(cancellation);
