@@ -17,21 +17,8 @@ public sealed class TrainJourneyTests
         await using var browser = await UiBrowser.OpenAsync();
         var page = browser.Page;
 
-        await page.GotoAsync(ui.Url("/train"));
-        await page.ClickAsync("[data-testid=preset-card-quick-test]");
-        // The preset's trainer brings its own options into the form.
-        await Expect(page.Locator("[data-testid=trainer-options] legend")).ToContainTextAsync("lora");
-        await page.SelectOptionAsync("[data-testid=images-root]", "samples");
-        await page.FillAsync("[data-testid=images-path]", "sks-star");
-        await page.PressAsync("[data-testid=images-path]", "Tab");
-        // A few steps, so that the run fits a test: the form writes them into the YAML view.
-        foreach (var (field, value) in new[] { ("steps", "4"), ("warmup_steps", "0"), ("sample_steps", "4") })
-        {
-            await page.FillAsync($"#f-{field}", value);
-            await page.PressAsync($"#f-{field}", "Tab");
-            await Expect(page.Locator("[data-testid=settings-yaml]")).ToHaveValueAsync(new Regex($"(^|\\n){field}: {value}\\n"));
-        }
-        await Expect(page.Locator("[data-testid=settings-status]")).ToHaveTextAsync("Ready to start.");
+        // A few steps, so that the run fits a test.
+        await FillQuickTestAsync(ui, page, ("steps", "4"), ("warmup_steps", "0"), ("sample_steps", "4"));
         await browser.ScreenshotAsync("train");
 
         await page.ClickAsync("[data-testid=start-training]");
@@ -48,5 +35,53 @@ public sealed class TrainJourneyTests
         Assert.True(await page.Locator("[data-testid=before-after-grid]").EvaluateAsync<int>(
             "img => img.complete ? img.naturalWidth : new Promise(r => img.onload = () => r(img.naturalWidth))") > 0);
         await browser.ScreenshotAsync("train-job");
+    }
+
+    [BrowserFact]
+    public async Task A_cancelled_training_job_saves_and_resume_carries_it_on_from_its_checkpoint_to_the_end()
+    {
+        await using var ui = await UiProcess.StartAsync();
+        await using var browser = await UiBrowser.OpenAsync();
+        var page = browser.Page;
+        const int steps = 40;
+
+        await FillQuickTestAsync(ui, page, ("steps", steps.ToString()), ("warmup_steps", "0"), ("sample_every", "0"), ("sample_steps", "2"));
+        await page.ClickAsync("[data-testid=start-training]");
+        await page.WaitForURLAsync(new Regex("/jobs/[0-9a-f-]+$"));
+
+        // Cancel once training is under way: the job stops after its step and saves.
+        await page.WaitForFunctionAsync($"() => [...document.querySelectorAll('[data-testid=job-progress] progress')].some(p => p.max == {steps} && p.value >= 3)",
+            null, new() { Timeout = JobTimeoutMs });
+        await page.ClickAsync("[data-testid=job-cancel]");
+        await Expect(page.Locator("[data-testid=job-state]")).ToHaveTextAsync("cancelled", new() { Timeout = JobTimeoutMs });
+        await Expect(page.Locator("[data-testid=job-resume]")).ToBeEnabledAsync();
+
+        await page.ClickAsync("[data-testid=job-resume]");
+        await Expect(page.Locator("[data-testid=job-state]")).ToHaveTextAsync("finished", new() { Timeout = JobTimeoutMs });
+        // The second run took up the first one's checkpoint rather than starting again.
+        await Expect(page.Locator("[data-job-messages]")).ToContainTextAsync(new Regex($"resuming run .* at step [1-9][0-9]* of {steps}"));
+        await Expect(page.Locator("[data-testid=before-after-grid]")).ToBeVisibleAsync(new() { Timeout = JobTimeoutMs });
+    }
+
+    /// <summary>
+    /// Opens the Train page, picks the quick-test preset and the sample images, and sets <paramref name="fields"/> in the
+    /// form, each seen in the YAML view, until the page says the settings are ready.
+    /// </summary>
+    static async Task FillQuickTestAsync(UiProcess ui, IPage page, params (string Field, string Value)[] fields)
+    {
+        await page.GotoAsync(ui.Url("/train"));
+        await page.ClickAsync("[data-testid=preset-card-quick-test]");
+        // The preset's trainer brings its own options into the form.
+        await Expect(page.Locator("[data-testid=trainer-options] legend")).ToContainTextAsync("lora");
+        await page.SelectOptionAsync("[data-testid=images-root]", "samples");
+        await page.FillAsync("[data-testid=images-path]", "sks-star");
+        await page.PressAsync("[data-testid=images-path]", "Tab");
+        foreach (var (field, value) in fields)
+        {
+            await page.FillAsync($"#f-{field}", value);
+            await page.PressAsync($"#f-{field}", "Tab");
+            await Expect(page.Locator("[data-testid=settings-yaml]")).ToHaveValueAsync(new Regex($"(^|\\n){field}: {value}\\n"));
+        }
+        await Expect(page.Locator("[data-testid=settings-status]")).ToHaveTextAsync("Ready to start.");
     }
 }

@@ -34,13 +34,21 @@ sealed class UiBrowser : IAsyncDisposable
     /// <summary>Saves the page as <paramref name="name"/>.png and returns the file.</summary>
     public async Task<string> ScreenshotAsync(string name)
     {
+        // A relative folder is the repository's (docs/ui), not the test runner's working folder.
         var folder = Environment.GetEnvironmentVariable("DIFFUSIONTUNE_UI_SCREENSHOTS") is { Length: > 0 } given
-            ? Path.GetFullPath(given)
+            ? Path.GetFullPath(given, RepositoryRoot())
             : Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, name + ".png");
         await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
         return path;
+    }
+
+    static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "DiffusionTune.sln"))) return folder.FullName;
+        throw new InvalidOperationException($"no DiffusionTune.sln above {AppContext.BaseDirectory}");
     }
 
     public async ValueTask DisposeAsync()

@@ -6,12 +6,15 @@ namespace DiffusionTune.Web.Endpoints;
 
 /// <summary>
 /// A job's events as server-sent events: every event after Last-Event-ID (all of them without it), then new ones as
-/// they happen. The stream ends when the job comes to rest; a comment every <see cref="KeepAlive"/> keeps proxies from
+/// they happen. The stream ends, with an <c>end</c> event, when the job comes to rest; a comment every <see cref="KeepAlive"/> keeps proxies from
 /// closing an idle one.
 /// </summary>
 public static class JobEventStream
 {
     static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    /// <summary>The last event of a stream, sent when the job has come to rest (it has no id: it is not in the job's log).</summary>
+    public const string EndEvent = "end";
 
     public static async Task Write(HttpContext context, JobQueue queue, string id)
     {
@@ -35,7 +38,14 @@ public static class JobEventStream
                 }
                 await response.Body.FlushAsync(cancellation);
                 // At rest: the state event that said so was logged before the record changed, so it has been sent.
-                if ((events.Count > 0 && events[^1].EndsRun) || (events.Count == 0 && queue.Find(id)?.State.IsAtRest() == true)) return;
+                if ((events.Count > 0 && events[^1].EndsRun) || (events.Count == 0 && queue.Find(id)?.State.IsAtRest() == true))
+                {
+                    // Says so: a replay passes through earlier at-rest states (a job cancelled, then resumed), so a page
+                    // must not stop listening at a state event, only here.
+                    await response.WriteAsync($"event: {EndEvent}\ndata: {{}}\n\n", cancellation);
+                    await response.Body.FlushAsync(cancellation);
+                    return;
+                }
                 var waited = await Task.WhenAny(appended, Task.Delay(KeepAlive, cancellation));
                 if (waited != appended && !cancellation.IsCancellationRequested)
                     await response.WriteAsync(": keep-alive\n\n", cancellation);

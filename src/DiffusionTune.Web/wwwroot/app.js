@@ -102,9 +102,10 @@
     section.querySelector("[data-when=active]").disabled = atRest.includes(e.state);
     section.querySelector("[data-when=resumable]").disabled = !["failed", "cancelled", "interrupted"].includes(e.state);
     if (e.text) message("state", e.text);
-    if (atRest.includes(e.state)) source.close();
     if (e.state === "finished") loadResult();
   });
+  // Only the server knows the job is at rest for good: a replay passes through a cancel before a resume.
+  source.addEventListener("end", () => source.close());
   on("start", (e) => {
     const row = document.createElement("div");
     row.innerHTML = "<span></span> <progress></progress> <span></span>";

@@ -21,7 +21,6 @@ window.DiffusionTuneJobs = {
   // Shows `job` in `status` (a link to its page and its state) and follows its events: `button` stays disabled until the
   // job is at rest, a failure shows in `errorLine`, each image goes to onImage(event, url), and onEnd(state) runs at rest.
   follow(job, { status, errorLine, button, onImage, onEnd }) {
-    const atRest = ["finished", "failed", "cancelled", "interrupted"];
     const id = encodeURIComponent(job.id);
     button.disabled = true;
     status.innerHTML = "";
@@ -41,11 +40,12 @@ window.DiffusionTuneJobs = {
       const data = JSON.parse(e.data);
       state.textContent = data.state;
       if (data.state === "failed" && data.text) errorLine.textContent = data.text;
-      if (atRest.includes(data.state)) {
-        source.close();
-        button.disabled = false;
-        if (onEnd) onEnd(data.state);
-      }
+    });
+    // The server ends the stream when the job is at rest for good (a replay may pass through a cancel before a resume).
+    source.addEventListener("end", () => {
+      source.close();
+      button.disabled = false;
+      if (onEnd) onEnd(state.textContent);
     });
   },
 

@@ -158,6 +158,13 @@ public sealed class UiJobTests : IDisposable
         Assert.Contains($"resuming at step {saved}", log);
         using var twice = await server.PostAsync($"/jobs/{id}/resume");
         Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
+
+        // The replay passes through the cancel to the finish; only the stream's last word, `end`, says it is over.
+        var states = (await ReadStream(server.Client, id)).Where(e => e.Type == "state").Select(e => e.Data.GetProperty("state").GetString()).ToList();
+        Assert.True(states.IndexOf("cancelled") < states.LastIndexOf("finished"), string.Join(", ", states));
+        var raw = await server.Client.GetStringAsync($"/jobs/{id}/events");
+        Assert.EndsWith("event: end\ndata: {}\n\n", raw);
+        Assert.Equal(1, raw.Split("event: end").Length - 1);
     }
 
     [Fact]
