@@ -4,14 +4,14 @@ using static Microsoft.Playwright.Assertions;
 
 namespace DiffusionTune.BrowserTests;
 
-/// <summary>An artist trains the quick-test preset on the sample images, entirely in the browser, and reads the result.</summary>
+/// <summary>An artist trains the quick-test preset on the sample images, entirely in the browser, reads the result and generates with it.</summary>
 public sealed class TrainJourneyTests
 {
     /// <summary>Training, the before/after grid and the damage report of a few steps on the embedded model, on a shared CPU.</summary>
     const float JobTimeoutMs = 240_000;
 
     [BrowserFact]
-    public async Task An_artist_trains_the_quick_test_preset_on_the_sample_images_and_sees_progress_then_the_grid()
+    public async Task An_artist_trains_the_quick_test_preset_on_the_sample_images_sees_progress_then_the_grid_and_generates_with_the_result()
     {
         await using var ui = await UiProcess.StartAsync();
         await using var browser = await UiBrowser.OpenAsync();
@@ -35,6 +35,18 @@ public sealed class TrainJourneyTests
         Assert.True(await page.Locator("[data-testid=before-after-grid]").EvaluateAsync<int>(
             "img => img.complete ? img.naturalWidth : new Promise(r => img.onload = () => r(img.naturalWidth))") > 0);
         await browser.ScreenshotAsync("train-job");
+
+        // Generate with the result: the library finds the job's LoRA under outputs/, and the image records it.
+        await page.GotoAsync(ui.Url("/generate"));
+        await page.Locator("[data-testid=lora-pick] input[type=checkbox][data-path$='output/quick-test.safetensors']").CheckAsync();
+        await page.FillAsync("[data-testid=prompt]", "a yellow sks star with a face");
+        await page.FillAsync("[data-testid=steps]", "2");
+        await page.ClickAsync("[data-testid=generate-button]");
+        var image = page.Locator("[data-testid=generated-image] img").First;
+        await image.WaitForAsync(new() { Timeout = JobTimeoutMs });
+        Assert.True(await image.EvaluateAsync<int>("img => img.complete ? img.naturalWidth : new Promise(r => img.onload = () => r(img.naturalWidth))") > 0);
+        var parameters = page.Locator("[data-testid=gallery-image]").First.Locator("[data-testid=gallery-parameters]");
+        await Expect(parameters).ToContainTextAsync("quick-test", new() { Timeout = JobTimeoutMs });
     }
 
     [BrowserFact]
